@@ -10,7 +10,7 @@ CC      ?= cc
 WARN    = -Wall -Wextra -Werror
 CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off -I. -MMD -MP $(EXTRA_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off -I. $(TEST_INC) -MMD -MP $(EXTRA_CFLAGS) $(CFLAGS)
 LIBS    = -lgsl -lgslcblas -lcsv -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -lpthread)
 LDFLAGS_ALL = $(EXTRA_LDFLAGS) $(LDFLAGS)
@@ -65,7 +65,7 @@ $(BUILD)/tests/suites.h: $(TEST_SRC) Makefile
 	  [ "$$n" = main ] || echo "SUITE($$n)"; done > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/check_main.o: $(BUILD)/tests/suites.h
-$(BUILD)/tests/check_main.o: EXTRA_CFLAGS += -I$(BUILD)/tests
+$(BUILD)/tests/check_main.o: TEST_INC = -I$(BUILD)/tests
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	$(say) LD $@
