@@ -102,13 +102,13 @@ size_t diag_utf8_seq(const char *s, size_t n)
     size_t len;
     unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
     if (c >= 0xc2 && c <= 0xdf) len = 2;
-    else if (c == 0xe0) len = 3, lo = 0xa0;            /* no overlong forms */
-    else if (c == 0xed) len = 3, hi = 0x9f;            /* no surrogates */
-    else if (c >= 0xe1 && c <= 0xef) len = 3;
-    else if (c == 0xf0) len = 4, lo = 0x90;            /* no overlong forms */
-    else if (c >= 0xf1 && c <= 0xf3) len = 4;
-    else if (c == 0xf4) len = 4, hi = 0x8f;            /* nothing above U+10FFFF */
-    else return 0;
+    else if (c >= 0xe0 && c <= 0xef) len = 3;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4;
+    else return 0;                      /* continuation byte, C0, C1, F5..FF */
+    if (c == 0xe0) lo = 0xa0;           /* no overlong forms */
+    if (c == 0xed) hi = 0x9f;           /* no surrogates */
+    if (c == 0xf0) lo = 0x90;           /* no overlong forms */
+    if (c == 0xf4) hi = 0x8f;           /* nothing above U+10FFFF */
     if (n < len) return 0;
     if (u[1] < lo || u[1] > hi) return 0;
     for (size_t i = 2; i < len; i++)
@@ -137,7 +137,7 @@ static size_t unit_at(const char *s, size_t n, int *shown)
 static int digits(int v)
 {
     int n = 1;
-    while (v >= 10) v /= 10, n++;
+    for (; v >= 10; v /= 10) n++;
     return n;
 }
 
@@ -168,8 +168,12 @@ static void print_echo(FILE *out, const diag_msg *m, int width)
     while (i < end) {
         int shown = 1;
         size_t len = i < n ? unit_at(s + i, n - i, &shown) : 1;
-        if (i < start) fputc(i < n && s[i] == '\t' ? '\t' : ' ', out);
-        else fputc('^', out), marks++;
+        if (i < start) {
+            fputc(i < n && s[i] == '\t' ? '\t' : ' ', out);
+        } else {
+            fputc('^', out);
+            marks++;
+        }
         i += len;
     }
     if (!marks) fputc('^', out);

@@ -3,6 +3,7 @@
  * File cases read tests/data/ini/ relative to the repository root (where `make test`
  * runs the tests). */
 #include <check.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,6 +721,52 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+/* Every input in the fuzz corpus reads without crashing, entries agree with their lines,
+ * and the result is an error exactly when messages say so. */
+START_TEST(test_fuzz_corpus_replay)
+{
+    const char *dir = "fuzz/corpus/ini";
+    DIR *dp = opendir(dir);
+    ck_assert_msg(dp != NULL, "cannot open %s", dir);
+    int files = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "rb");
+        ck_assert_ptr_nonnull(f);
+        char *buf = NULL;
+        size_t len = 0, cap = 0;
+        for (;;) {
+            if (len == cap) {
+                cap = cap ? 2 * cap : 4096;
+                buf = realloc(buf, cap);
+                ck_assert_ptr_nonnull(buf);
+            }
+            size_t got = fread(buf + len, 1, cap - len, f);
+            if (!got) break;
+            len += got;
+        }
+        fclose(f);
+        ini_doc doc = {0};
+        diag_list d;
+        diag_init(&d);
+        int rc = ini_read_mem(&doc, path, buf, len, &d);
+        ck_assert_int_eq(rc != 0, diag_errors(&d) > 0);
+        free(dump_entries(&doc));
+        free(dump_sections(&doc));
+        free(dump_diags(&d));
+        ini_fini(&doc);
+        diag_fini(&d);
+        free(buf);
+        files++;
+    }
+    closedir(dp);
+    ck_assert_int_ge(files, 12);
+}
+END_TEST
+
 Suite *ini_suite(void)
 {
     Suite *s = suite_create("ini");
@@ -743,6 +790,7 @@ Suite *ini_suite(void)
     tcase_add_test(tc, test_many_entries);
     tcase_add_test(tc, test_long_line);
     tcase_add_test(tc, test_error_cap);
+    tcase_add_test(tc, test_fuzz_corpus_replay);
     suite_add_tcase(s, tc);
     return s;
 }
