@@ -29,6 +29,12 @@ typedef struct station_ops {
     void (*reset)(struct station *st);    /* end of warm-up: zero the model's own statistics */
     void (*report)(struct station *st, struct report *out); /* end of run: give metrics */
     void (*sample)(struct station *st, struct report *out); /* end of a time-series interval */
+    /* A timeline action ("crash", "recover", "slow", "add-replica", ...) on the station or
+     * one of its parts (`part`: "" for the station itself, e.g. "primary", "replica.1");
+     * `factor` is the action's number (slow-down factor) or 0. Returns 0, or -1 with a
+     * message in err when the station does not support it. */
+    int (*control)(struct station *st, const char *action, const char *part, double factor,
+                   char *err, size_t errlen);
     void (*fini)(struct station *st);     /* free what init allocated */
 } station_ops;
 
