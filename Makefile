@@ -79,6 +79,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 deps:
 	$(Q)sh tools/deps.sh
 
+# docs/scenarios.md is generated from the option tables; a test fails when it is stale.
+docs: all
+	$(say) GEN docs/scenarios.md
+	$(Q)./dbscale help --markdown > docs/scenarios.md.tmp && mv docs/scenarios.md.tmp docs/scenarios.md
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./dbscale run scenarios/quickstart.ini
