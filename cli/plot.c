@@ -1,0 +1,669 @@
+/* plot.c: writes the gnuplot scripts of a run (see plot.h). The scripts select their rows
+ * with `every STEP::FIRST::LAST`, counted from the row orders the CSV writers use
+ * (output_csv.c: cells in order; in latency.csv all operations first, then read, write,
+ * scan), so they never compare variant names inside gnuplot. */
+#include "cli/plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/aggregate.h"
+#include "cli/output.h"
+
+#define FEW_POINTS 4      /* sweep points drawn as separate lines in CDF and time plots */
+#define PLOT_WIDTH 1000   /* pixels */
+#define PLOT_HEIGHT 600   /* pixels */
+#define PANEL_HEIGHT 260  /* pixels per time-series panel */
+
+/* ---- small helpers ---- */
+
+/* Writes s as a gnuplot single-quoted string ('' for a quote; control characters become
+ * spaces). */
+static void gp_string(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') fputs("''", f);
+        else fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
+    }
+    fputc('\'', f);
+}
+
+/* A file-name-safe copy of a swept key: letters, digits, '.', '_', '-' kept. */
+static void safe_name(const char *key, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; key[i] && i + 1 < n; i++) {
+        char c = key[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '-';
+        out[i] = ok ? c : '_';
+    }
+    out[i] = '\0';
+}
+
+/* The sweep points drawn as separate lines: all when there are few, else FEW_POINTS
+ * spread evenly from the first to the last. Returns how many (into pts[FEW_POINTS]). */
+static size_t few_points(const results *res, size_t *pts)
+{
+    size_t n = res->n_points ? res->n_points : 1;
+    if (n <= FEW_POINTS) {
+        for (size_t i = 0; i < n; i++) pts[i] = i;
+        return n;
+    }
+    for (size_t i = 0; i < FEW_POINTS; i++)
+        pts[i] = (size_t)llround((double)i * (double)(n - 1) / (FEW_POINTS - 1));
+    return FEW_POINTS;
+}
+
+/* "variant" or "variant, key=value, ..." when the point is worth naming. */
+static void cell_label(const results *res, const results_cell *c, int with_point, char *buf,
+                       size_t n)
+{
+    const char *name = c->variant < res->n_variants ? res->variant_names[c->variant] : "?";
+    size_t len = (size_t)snprintf(buf, n, "%s", name);
+    for (size_t a = 0; with_point && a < res->n_axes && len < n; a++)
+        len += (size_t)snprintf(buf + len, n - len, ", %s=%s", res->axis_keys[a],
+                                agg_axis_text(res, c->point, a));
+}
+
+/* Axis label suffix for values of a swept key's kind, and the factor applied to them. */
+static const char *axis_unit(unit_kind k, double *scale)
+{
+    *scale = 1.0;
+    switch (k) {
+    case UNIT_TIME: *scale = 1e3; return " (ms)";
+    case UNIT_RATE: return " (per second)";
+    case UNIT_SIZE: return " (bytes)";
+    case UNIT_RATIO: return " (fraction)";
+    default: return "";
+    }
+}
+
+/* Script head: what it is, how to run it, CSV reading. */
+static void head(FILE *f, const char *name, const char *title, const char *csv)
+{
+    fprintf(f, "# %s.gp: %s.\n", name, title);
+    fprintf(f, "# Written by dbscale from %s (in this directory); restyle freely.\n", csv);
+    fprintf(f, "# Draw: cd <this directory> && gnuplot %s.gp   (writes %s.png and %s.svg)\n",
+            name, name, name);
+    fputs("set datafile separator comma\n", f);
+    fputs("set grid\n", f);
+}
+
+/* Opens the loop that draws the PNG and then the SVG. */
+static void begin_terminals(FILE *f, const char *name, int height)
+{
+    fputs("do for [fmt in \"png svg\"] {\n", f);
+    fprintf(f, "    if (fmt eq \"png\") {\n"
+               "        set terminal pngcairo noenhanced size %d,%d font \"sans,14\" linewidth 1.5\n"
+               "    } else {\n"
+               "        set terminal svg noenhanced size %d,%d dynamic font \"sans,14\" linewidth 1.5\n"
+               "    }\n",
+            PLOT_WIDTH, height, PLOT_WIDTH, height);
+    fprintf(f, "    set output \"%s.\".fmt\n", name);
+}
+
+static void end_terminals(FILE *f)
+{
+    fputs("    set output\n}\n", f);
+}
+
+/* Separator before the next element of a plot command. */
+static void next_element(FILE *f, int *first)
+{
+    fputs(*first ? "    plot " : ", \\\n         ", f);
+    *first = 0;
+}
+
+/* ---- latency CDF (latency.csv) ---- */
+
+static size_t nonempty_bins(const hist *h)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < HIST_BINS; b++) n += h->bins[b] != 0;
+    return n;
+}
+
+/* Rows of latency.csv per cell: first[c] = first row of the all-operations block,
+ * count[c] = its rows. Returns 0, or -1 out of memory. */
+static int latency_rows(const results *res, size_t *first, size_t *count)
+{
+    hist *h = malloc(sizeof *h);
+    if (!h) return -1;
+    size_t row = 0;
+    for (size_t c = 0; c < res->n_cells; c++) {
+        for (int i = 0; i <= OP_COUNT; i++) { /* all operations first, as written */
+            int o = i == 0 ? OP_COUNT : i - 1;
+            agg_latency(&res->cells[c], o, h);
+            size_t n = nonempty_bins(h);
+            if (o == OP_COUNT) {
+                first[c] = row;
+                count[c] = n;
+            }
+            row += n;
+        }
+    }
+    free(h);
+    return 0;
+}
+
+static int has_latency(const results *res)
+{
+    for (size_t c = 0; c < res->n_cells; c++)
+        for (size_t k = 0; k < res->cells[c].n_reps; k++)
+            if (!res->cells[c].reps[k].failed && res->cells[c].reps[k].latency[OP_COUNT].count)
+                return 1;
+    return 0;
+}
+
+/* Lowest value worth showing on a log axis: the 0.1% quantile, or failing that the
+ * lowest positive value. NAN when there is none. */
+static double low_end(const hist *h)
+{
+    double q = hist_quantile(h, 0.001);
+    if (q > 0) return q;
+    for (size_t b = 1; b < HIST_BINS; b++)
+        if (h->bins[b]) return hist_bin_low(b);
+    return NAN;
+}
+
+/* Colour of a variant's lines (gnuplot linetype colours) and dash type of its k-th line. */
+static void line_style(FILE *f, size_t variant, size_t k)
+{
+    fprintf(f, " linecolor %zu dashtype %zu", variant % 8 + 1, k % 4 + 1);
+}
+
+static int write_cdf(const results *res, FILE *f, const char *name, const char *title)
+{
+    size_t *first = malloc((res->n_cells + 1) * sizeof *first);
+    size_t *count = malloc((res->n_cells + 1) * sizeof *count);
+    hist *h = malloc(sizeof *h);
+    if (!first || !count || !h || latency_rows(res, first, count)) {
+        free(first);
+        free(count);
+        free(h);
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t pts[FEW_POINTS], np = few_points(res, pts);
+    int col_high = 4 + (int)res->n_axes, col_cdf = 6 + (int)res->n_axes;
+    int name_points = res->n_axes > 0 && np > 1;
+    char label[512];
+
+    /* x range over the drawn lines, and how many there are */
+    double lo = INFINITY, hi = 0;
+    size_t lines = 0;
+    for (size_t v = 0; v < res->n_variants; v++)
+        for (size_t i = 0; i < np; i++) {
+            const results_cell *c = agg_cell(res, v, pts[i]);
+            if (!c || !count[c - res->cells]) continue;
+            agg_latency(c, OP_COUNT, h);
+            double l = low_end(h);
+            if (l < lo) lo = l;
+            if (h->max > hi) hi = h->max;
+            lines++;
+        }
+
+    head(f, name, title, "latency.csv");
+    fputs("# One line per variant", f);
+    fputs(name_points ? " and drawn sweep point (dash type).\n" : ".\n", f);
+    fprintf(f, "set title %s\n", res->n_points > np
+                                     ? "'Latency CDF, all operations (selected sweep points)'"
+                                     : "'Latency CDF, all operations'");
+    fputs("set xlabel 'latency (ms)'\n"
+          "set ylabel 'fraction of requests at or below'\n"
+          "set logscale x 10\n"
+          "set format x '%g'\n"
+          "set yrange [0:1.02]\n"
+          "set ytics 0.1\n"
+          "set arrow 1 from graph 0, first 0.99 to graph 1, first 0.99 nohead dashtype 2\n"
+          "set label 1 'p99' at graph 0.01, first 0.975\n",
+          f);
+    if (isfinite(lo) && hi > 0 && lo < hi)
+        fprintf(f, "set xrange [%.6g:%.6g]\n", lo * 1e3 * 0.8, hi * 1e3 * 1.25);
+    fputs(lines > 4 ? "set key outside right top box\n" : "set key bottom right box opaque\n", f);
+    begin_terminals(f, name, PLOT_HEIGHT);
+    int first_el = 1;
+    for (size_t v = 0; v < res->n_variants; v++) {
+        for (size_t i = 0; i < np; i++) {
+            const results_cell *c = agg_cell(res, v, pts[i]);
+            if (!c) continue;
+            size_t ci = (size_t)(c - res->cells);
+            if (count[ci] == 0) continue;
+            cell_label(res, c, name_points, label, sizeof label);
+            next_element(f, &first_el);
+            fprintf(f, "'latency.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw 2",
+                    first[ci], first[ci] + count[ci] - 1, col_high, col_cdf);
+            line_style(f, v, i);
+            fputs(" title ", f);
+            gp_string(f, label);
+        }
+    }
+    fputs("\n", f);
+    end_terminals(f);
+    free(first);
+    free(count);
+    free(h);
+    return 0;
+}
+
+/* ---- metric against the first swept key (summary.csv) ---- */
+
+typedef struct sweep_line {
+    size_t variant;   /* variant of the line */
+    size_t point0;    /* sweep point of its first row (names the other axes' values) */
+    size_t first;     /* first row */
+    size_t step;      /* rows between points (0: one point) */
+    size_t n;         /* points */
+    int regular;      /* rows form an arithmetic progression (else drawn as points) */
+    size_t *rows;     /* its rows, in order */
+} sweep_line;
+
+/* Same line when same variant and same values on every axis but the first. */
+static int same_line(const results *res, const results_cell *a, size_t variant, size_t point)
+{
+    if (a->variant != variant) return 0;
+    for (size_t ax = 1; ax < res->n_axes; ax++)
+        if (strcmp(agg_axis_text(res, a->point, ax), agg_axis_text(res, point, ax)) != 0)
+            return 0;
+    return 1;
+}
+
+/* Groups summary rows (= cells) into lines. Returns the number, or (size_t)-1 out of
+ * memory. *lines is malloc'd (each line's rows too): free with free_lines. */
+static size_t sweep_lines(const results *res, sweep_line **lines)
+{
+    sweep_line *L = calloc(res->n_cells ? res->n_cells : 1, sizeof *L);
+    size_t n = 0;
+    if (!L) return (size_t)-1;
+    for (size_t c = 0; c < res->n_cells; c++) {
+        const results_cell *cell = &res->cells[c];
+        size_t i = 0;
+        for (; i < n; i++)
+            if (same_line(res, cell, L[i].variant, L[i].point0)) break;
+        if (i == n) {
+            L[n].variant = cell->variant;
+            L[n].point0 = cell->point;
+            L[n].rows = malloc(res->n_cells * sizeof *L[n].rows);
+            if (!L[n].rows) {
+                for (size_t k = 0; k < n; k++) free(L[k].rows);
+                free(L);
+                return (size_t)-1;
+            }
+            n++;
+        }
+        L[i].rows[L[i].n++] = c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sweep_line *l = &L[i];
+        l->first = l->rows[0];
+        l->step = l->n > 1 ? l->rows[1] - l->rows[0] : 0;
+        l->regular = 1;
+        for (size_t k = 1; k < l->n; k++)
+            if (l->rows[k] - l->rows[k - 1] != l->step) l->regular = 0;
+    }
+    *lines = L;
+    return n;
+}
+
+static void free_lines(sweep_line *L, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(L[i].rows);
+    free(L);
+}
+
+/* Finite values of metric m over all cells: range into lo, hi; returns how many. */
+static size_t metric_range(const results *res, int m, double *lo, double *hi)
+{
+    size_t n = 0;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t c = 0; c < res->n_cells; c++) {
+        double x = agg_metric(&res->cells[c], m).mean;
+        if (!isfinite(x)) continue;
+        n++;
+        if (x < *lo) *lo = x;
+        if (x > *hi) *hi = x;
+    }
+    return n;
+}
+
+static int has_sweep(const results *res) { return res->n_axes > 0 && res->n_points > 1; }
+
+static int write_sweep(const results *res, FILE *f, const char *name, const char *title, int m,
+                       const char *ylabel)
+{
+    sweep_line *L;
+    size_t nl = sweep_lines(res, &L);
+    if (nl == (size_t)-1) {
+        errno = ENOMEM;
+        return -1;
+    }
+    unit_kind kind = UNIT_NUMBER;
+    int numeric = agg_axis_numeric(res, 0, &kind);
+    double scale = 1.0;
+    const char *unit = numeric ? axis_unit(kind, &scale) : "";
+    int col_y = 3 + (int)res->n_axes + 2 * m, col_e = col_y + 1;
+    double lo, hi;
+    metric_range(res, m, &lo, &hi);
+    char label[512];
+
+    head(f, name, title, "summary.csv");
+    fputs("set title ", f);
+    gp_string(f, title);
+    fputs(" . ' (error bars: 95% CI)'\nset xlabel ", f);
+    snprintf(label, sizeof label, "%s%s", res->axis_keys[0], unit);
+    gp_string(f, label);
+    fputs("\nset ylabel ", f);
+    gp_string(f, ylabel);
+    fputs("\nset key top left box opaque\n", f);
+    if (lo > 0 && hi / lo > 50) fputs("set logscale y 10\n", f);
+    else fputs("set yrange [0:*]\n# set logscale y 10   # for a wide range of values\n", f);
+    if (!numeric) fputs("set offsets 0.25, 0.25, 0, 0\n", f);
+    begin_terminals(f, name, PLOT_HEIGHT);
+    int first_el = 1;
+    for (size_t i = 0; i < nl; i++) {
+        const sweep_line *l = &L[i];
+        const results_cell *c0 = &res->cells[l->first];
+        size_t finite = 0;
+        for (size_t k = 0; k < l->n; k++) finite += isfinite(agg_metric(&res->cells[l->rows[k]], m).mean);
+        if (!finite) continue; /* nothing to draw: gnuplot would warn */
+        /* name the other axes' values only when there are other axes */
+        const char *vname =
+            c0->variant < res->n_variants ? res->variant_names[c0->variant] : "?";
+        size_t len = (size_t)snprintf(label, sizeof label, "%s", vname);
+        for (size_t ax = 1; ax < res->n_axes && len < sizeof label; ax++)
+            len += (size_t)snprintf(label + len, sizeof label - len, ", %s=%s",
+                                    res->axis_keys[ax], agg_axis_text(res, c0->point, ax));
+        size_t same_variant = 0; /* earlier lines of this variant: dash type */
+        for (size_t j = 0; j < i; j++) same_variant += L[j].variant == l->variant;
+        size_t parts = l->regular ? 1 : l->n; /* irregular rows: one element per point */
+        for (size_t k = 0; k < parts; k++) {
+            size_t a = l->regular ? l->first : l->rows[k];
+            size_t b = l->regular ? l->first + l->step * (l->n - 1) : a;
+            size_t step = l->regular && l->step ? l->step : 1;
+            char x[96];
+            if (numeric && scale != 1.0) snprintf(x, sizeof x, "($2*%g)", scale);
+            else if (numeric) snprintf(x, sizeof x, "2");
+            else snprintf(x, sizeof x, "(($0-%zu)/%zu)", a, step);
+            next_element(f, &first_el);
+            fprintf(f, "'summary.csv' skip 1 every %zu::%zu::%zu using %s:%d:(valid(%d) ? $%d : 0)%s "
+                       "with yerrorlines lw 2 pt 7 ps 1.2",
+                    step, a, b, x, col_y, col_e, col_e, numeric ? "" : ":xtic(2)");
+            line_style(f, l->variant, same_variant);
+            fputs(" ", f);
+            if (k == 0) {
+                fputs("title ", f);
+                gp_string(f, label);
+            } else {
+                fputs("notitle", f);
+            }
+        }
+    }
+    fputs("\n", f);
+    end_terminals(f);
+    free_lines(L, nl);
+    return 0;
+}
+
+/* ---- time series (timeseries.csv) ---- */
+
+enum { PANEL_THROUGHPUT, PANEL_P99, PANEL_QUEUE, PANEL_LAG, PANEL_HIT, PANELS };
+
+static const struct {
+    const char *ylabel; /* panel's y axis */
+} panels[PANELS] = {
+    {"throughput (requests/s)"},
+    {"p99 latency (ms)"},
+    {"queue length (requests)"},
+    {"replication lag (ms)"},
+    {"cache hit ratio"},
+};
+
+/* The panel a series belongs to, or -1. */
+static int panel_of(const char *name)
+{
+    if (strcmp(name, "throughput") == 0) return PANEL_THROUGHPUT;
+    if (strstr(name, "p99") && !strstr(name, "p999")) return PANEL_P99;
+    if (strncmp(name, "queue", 5) == 0) return PANEL_QUEUE;
+    if (strncmp(name, "lag", 3) == 0) return PANEL_LAG;
+    if (strstr(name, "hit_ratio")) return PANEL_HIT;
+    return -1;
+}
+
+/* The series has a value in cell c (NULL: no). */
+static int cell_has_series(const results_cell *c, const char *name)
+{
+    size_t rows = c ? agg_series_rows(c) : 0;
+    for (size_t t = 0; t < rows; t++)
+        if (!isnan(agg_series_value(c, t, name))) return 1;
+    return 0;
+}
+
+/* The series has a value somewhere in the drawn cells (the last sweep point). */
+static int series_present(const results *res, const char *name)
+{
+    size_t point = res->n_points ? res->n_points - 1 : 0;
+    for (size_t v = 0; v < res->n_variants; v++)
+        if (cell_has_series(agg_cell(res, v, point), name)) return 1;
+    return 0;
+}
+
+/* Which panels have data: mask bit per panel. -1 out of memory. */
+static int timeseries_panels(const results *res)
+{
+    char (*names)[64];
+    size_t n;
+    if (agg_series_names(res, &names, &n)) return -1;
+    int mask = 0;
+    for (size_t j = 0; j < n; j++) {
+        int p = panel_of(names[j]);
+        if (p >= 0 && !(mask & (1 << p)) && series_present(res, names[j])) mask |= 1 << p;
+    }
+    free(names);
+    return mask;
+}
+
+/* Range of the positive values of series `name` over the given cells. */
+static void series_range(const results_cell *const *cells, size_t n, const char *name, double *lo,
+                         double *hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t rows = agg_series_rows(cells[i]);
+        for (size_t t = 0; t < rows; t++) {
+            double x = agg_series_value(cells[i], t, name);
+            if (!(x > 0) || !isfinite(x)) continue;
+            if (x < *lo) *lo = x;
+            if (x > *hi) *hi = x;
+        }
+    }
+}
+
+static int write_timeseries(const results *res, FILE *f, const char *name, const char *title)
+{
+    char (*names)[64];
+    size_t n_names;
+    int mask = timeseries_panels(res);
+    if (mask < 0 || agg_series_names(res, &names, &n_names)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t *first = malloc((res->n_cells + 1) * sizeof *first);
+    const results_cell **cells = malloc((res->n_variants + 1) * sizeof *cells);
+    if (!first || !cells) {
+        free(first);
+        free(cells);
+        free(names);
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t row = 0;
+    for (size_t c = 0; c < res->n_cells; c++) {
+        first[c] = row;
+        row += agg_series_rows(&res->cells[c]);
+    }
+    /* one line per variant, at the last sweep point (the highest load of a load sweep) */
+    size_t point = res->n_points ? res->n_points - 1 : 0;
+    for (size_t v = 0; v < res->n_variants; v++) cells[v] = agg_cell(res, v, point);
+    int n_panels = 0, last_panel = 0;
+    for (int p = 0; p < PANELS; p++)
+        if ((mask >> p) & 1) n_panels++, last_panel = p;
+    int height = n_panels > 2 ? PANEL_HEIGHT * n_panels + 80 : PLOT_HEIGHT;
+    int col_t = 2 + (int)res->n_axes;
+    char label[600], pt[400] = "";
+    for (size_t a = 0; a < res->n_axes && res->n_points > 1; a++) {
+        size_t len = strlen(pt);
+        snprintf(pt + len, sizeof pt - len, "%s%s = %s", a ? ", " : " (", res->axis_keys[a],
+                 agg_axis_text(res, point, a));
+    }
+    if (pt[0]) strncat(pt, ")", sizeof pt - strlen(pt) - 1);
+
+    head(f, name, title, "timeseries.csv");
+    fputs("# One line per variant (colour); panels for the series present. Rows are picked\n"
+          "# with every ::FIRST::LAST (data rows of timeseries.csv counted from 0); the\n"
+          "# ranges below are those of the last sweep point.\n",
+          f);
+    fputs("set key outside right top box\n", f);
+    begin_terminals(f, name, height);
+    fprintf(f, "    set multiplot layout %d,1 margins 0.13,0.76,%.3f,%.3f spacing 0,0.035 title ",
+            n_panels, 80.0 / height, 1.0 - 50.0 / height);
+    snprintf(label, sizeof label, "%s%s", title, pt);
+    gp_string(f, label);
+    fputs("\n", f);
+    for (int p = 0; p < PANELS; p++) {
+        if (!((mask >> p) & 1)) continue;
+        size_t in_panel = 0;
+        double lo = INFINITY, hi = 0;
+        for (size_t j = 0; j < n_names; j++) {
+            if (panel_of(names[j]) != p) continue;
+            in_panel++;
+            series_range(cells, res->n_variants, names[j], &lo, &hi);
+        }
+        fputs("    set ylabel ", f);
+        gp_string(f, panels[p].ylabel);
+        if (p == PANEL_HIT) fputs("\n    unset logscale y\n    set yrange [0:1]\n", f);
+        else if (lo > 0 && hi / lo > 50) fputs("\n    set logscale y 10\n    set yrange [*:*]\n", f);
+        else fputs("\n    unset logscale y\n    set yrange [0:*]\n", f);
+        if (p == last_panel) fputs("    set format x '%g'\n    set xlabel 'simulated time (s)'\n", f);
+        else fputs("    set format x ''\n    unset xlabel\n", f);
+        int first_el = 1;
+        for (size_t v = 0; v < res->n_variants; v++) {
+            const results_cell *c = cells[v];
+            size_t rows = c ? agg_series_rows(c) : 0;
+            if (!rows) continue;
+            size_t ci = (size_t)(c - res->cells), k = 0;
+            for (size_t j = 0; j < n_names; j++) {
+                if (panel_of(names[j]) != p) continue;
+                k++;
+                if (!cell_has_series(c, names[j])) continue;
+                snprintf(label, sizeof label, "%s", res->variant_names[v]);
+                if (in_panel > 1) {
+                    size_t len = strlen(label);
+                    snprintf(label + len, sizeof label - len, ": %s", names[j]);
+                }
+                next_element(f, &first_el);
+                fprintf(f, "'timeseries.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw 2",
+                        first[ci], first[ci] + rows - 1, col_t, col_t + 1 + (int)j);
+                line_style(f, v, k - 1);
+                fputs(" title ", f);
+                gp_string(f, label);
+            }
+        }
+        fputs("\n", f);
+    }
+    fputs("    unset multiplot\n", f);
+    end_terminals(f);
+    free(first);
+    free(cells);
+    free(names);
+    return 0;
+}
+
+/* ---- the list and the writer ---- */
+
+enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_TIMESERIES };
+
+/* Fills out[] and kinds[]; returns the count. */
+static size_t plan(const results *res, plot_info *out, int *kinds)
+{
+    size_t n = 0;
+    double lo, hi;
+    if (has_latency(res)) {
+        snprintf(out[n].name, sizeof out[n].name, "latency_cdf");
+        snprintf(out[n].title, sizeof out[n].title, "Latency CDF per variant");
+        kinds[n++] = PK_CDF;
+    }
+    if (has_sweep(res)) {
+        char key[64];
+        safe_name(res->axis_keys[0], key, sizeof key);
+        if (metric_range(res, METRIC_LAT_P99, &lo, &hi)) {
+            snprintf(out[n].name, sizeof out[n].name, "p99_vs_%s", key);
+            snprintf(out[n].title, sizeof out[n].title, "p99 latency vs %.100s",
+                     res->axis_keys[0]);
+            kinds[n++] = PK_P99;
+        }
+        if (metric_range(res, METRIC_THROUGHPUT, &lo, &hi)) {
+            snprintf(out[n].name, sizeof out[n].name, "throughput_vs_%s", key);
+            snprintf(out[n].title, sizeof out[n].title, "Throughput vs %.100s",
+                     res->axis_keys[0]);
+            kinds[n++] = PK_THROUGHPUT;
+        }
+    }
+    if (timeseries_panels(res) > 0) {
+        snprintf(out[n].name, sizeof out[n].name, "timeseries");
+        snprintf(out[n].title, sizeof out[n].title, "Over simulated time, per variant");
+        kinds[n++] = PK_TIMESERIES;
+    }
+    return n;
+}
+
+size_t plot_list(const results *res, plot_info *out)
+{
+    int kinds[PLOT_MAX];
+    return plan(res, out, kinds);
+}
+
+int plot_write_scripts(const results *res, const char *dir)
+{
+    plot_info info[PLOT_MAX];
+    int kinds[PLOT_MAX];
+    size_t n = plan(res, info, kinds);
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.gp", dir, info[i].name);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            output_cannot_write(path, errno);
+            return -1;
+        }
+        int rc;
+        errno = 0;
+        switch (kinds[i]) {
+        case PK_CDF: rc = write_cdf(res, f, info[i].name, info[i].title); break;
+        case PK_P99:
+            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_LAT_P99,
+                             "p99 latency (ms)");
+            break;
+        case PK_THROUGHPUT:
+            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_THROUGHPUT,
+                             "throughput (requests/s)");
+            break;
+        default: rc = write_timeseries(res, f, info[i].name, info[i].title); break;
+        }
+        int err = errno;
+        if (ferror(f) && !rc) rc = -1;
+        if (fclose(f) != 0 && !rc) {
+            rc = -1;
+            err = errno;
+        }
+        if (rc) {
+            output_cannot_write(path, err ? err : EIO);
+            return -1;
+        }
+    }
+    return 0;
+}
