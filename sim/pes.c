@@ -25,6 +25,7 @@
 
 #define PES_ALIGN 64              /* cache-line size: one group of four siblings */
 #define PES_SHIFT 3               /* heap[0] sits at base[3]; children 4i+1 at base[4i+4] */
+#define PES_NEAR_MIN ((size_t)1 << 12) /* entries (64 KB, past L1) from which to prefetch */
 #define PES_DEEP_MIN ((size_t)1 << 17) /* entries (2 MB) from which to prefetch 3 levels ahead */
 #define PES_HUGE_BYTES ((size_t)2 << 20) /* arrays this large are huge-page aligned */
 
@@ -57,12 +58,15 @@ static inline pes_entry *pes_at(char *hb, size_t off)
     return (pes_entry *)(void *)(hb + off);
 }
 
-/* Prefetches `lines` cache lines from byte offset off (computed as integers: the lines
+/* Prefetches the four cache lines from byte offset off (computed as integers: the lines
  * may reach past the last entry, where a prefetch is harmless). */
-static inline void pes_prefetch(const char *hb, size_t off, int lines)
+static inline void pes_prefetch4(const char *hb, size_t off)
 {
     uintptr_t p = (uintptr_t)hb + off;
-    for (int j = 0; j < lines; j++) __builtin_prefetch((const void *)(p + 64 * (uintptr_t)j));
+    __builtin_prefetch((const void *)p);
+    __builtin_prefetch((const void *)(p + 64));
+    __builtin_prefetch((const void *)(p + 128));
+    __builtin_prefetch((const void *)(p + 192));
 }
 
 /* Positions to allocate for a capacity: the shift plus the entries, rounded up to whole
@@ -87,7 +91,7 @@ static int pes_realloc(pes *q, size_t capacity)
     size_t align = bytes >= PES_HUGE_BYTES ? PES_HUGE_BYTES : PES_ALIGN;
     void *mem = NULL;
     if (posix_memalign(&mem, align, bytes) != 0) return -1;
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && !defined(PES_NO_HUGE)
     if (align == PES_HUGE_BYTES) (void)madvise(mem, bytes, MADV_HUGEPAGE); /* a hint only */
 #endif
     pes_entry *base = mem;
@@ -143,7 +147,8 @@ static inline void pes_sift_up(pes_entry *h, size_t i, pes_entry x)
  * each step moving up the smallest of four children (one cache line; positions past the
  * last entry hold sentinels, and ties go to the lower index, which is a real entry); then
  * x climbs from that leaf. `deep` selects the prefetch distance. */
-static inline void pes_sift_root(pes_entry *h, size_t n, pes_entry x, int deep)
+static inline __attribute__((always_inline)) void
+pes_sift_root(pes_entry *h, size_t n, pes_entry x, int deep)
 {
     char *hb = (char *)h;
     size_t end = n * sizeof(pes_entry);
@@ -151,8 +156,14 @@ static inline void pes_sift_root(pes_entry *h, size_t n, pes_entry x, int deep)
     while ((c = 4 * o + 16) < end) {
         size_t g = 4 * c + 16;                     /* first grandchild */
         size_t gg = 4 * g + 16;                    /* first great-grandchild */
-        if (deep && gg < end) pes_prefetch(hb, gg, 16);
-        else if (g < end) pes_prefetch(hb, g, 4);
+        if (deep == 2 && gg < end) {
+            pes_prefetch4(hb, gg);
+            pes_prefetch4(hb, gg + 256);
+            pes_prefetch4(hb, gg + 512);
+            pes_prefetch4(hb, gg + 768);
+        } else if (deep == 1 && g < end) {
+            pes_prefetch4(hb, g);
+        }
         const pes_entry *q = pes_at(hb, c);
         int64_t t0 = pes_tbits(&q[0]), t1 = pes_tbits(&q[1]);
         int64_t t2 = pes_tbits(&q[2]), t3 = pes_tbits(&q[3]);
@@ -166,18 +177,17 @@ static inline void pes_sift_root(pes_entry *h, size_t n, pes_entry x, int deep)
         uint64_t kb = k2 ^ ((k2 ^ k3) & m2);
         size_t ob = c + 32 + (16 & m2);
         uint64_t m3 = 0 - (uint64_t)pes_lt(tb, kb, ta, ka);  /* all ones: pair 2-3 wins */
-        int64_t tm = ta ^ ((ta ^ tb) & (int64_t)m3);
-        pes_entry *hole = pes_at(hb, o);
-        memcpy(&hole->time, &tm, sizeof tm);
-        hole->key = ka ^ ((ka ^ kb) & m3);
-        o = oa ^ ((oa ^ ob) & m3);
+        size_t om = oa ^ ((oa ^ ob) & m3);
+        *pes_at(hb, o) = *pes_at(hb, om);           /* off the critical path */
+        o = om;
     }
     pes_sift_up(h, o / sizeof(pes_entry), x);
 }
 
 static void pes_fill_root(pes_entry *h, size_t n, pes_entry x)
 {
-    if (n >= PES_DEEP_MIN) pes_sift_root(h, n, x, 1);
+    if (n >= PES_DEEP_MIN) pes_sift_root(h, n, x, 2);
+    else if (n >= PES_NEAR_MIN) pes_sift_root(h, n, x, 1);
     else pes_sift_root(h, n, x, 0);
 }
 
