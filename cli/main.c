@@ -1,2 +1,228 @@
+/* main.c: the command line: run, check, help, validate, plot, labs; exit codes per
+ * sysexits (0 ok, 64 usage, 65 bad scenario, 66 missing input, 73 cannot write output,
+ * 70 internal error). */
+#include <errno.h>
 #include <stdio.h>
-int main(void) { puts("dbscale: under construction"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/diag.h"
+#include "cli/help.h"
+#include "cli/output.h"
+#include "cli/plot.h"
+#include "cli/runner.h"
+#include "cli/scenario.h"
+#include "cli/validate.h"
+#include "sim/version.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
+       EXIT_SOFTWARE = 70, EXIT_CANTCREAT = 73 };
+
+static const char usage_text[] =
+    "usage: dbscale run FILE... [-o DIR] [--set KEY=VALUE]... [--seed N] [--replications N]\n"
+    "                   [--jobs N] [--quiet] [--no-plots]\n"
+    "       dbscale check FILE...        parse, validate, print the resolved scenario\n"
+    "       dbscale help [KIND]          station kinds, or one kind's keys\n"
+    "       dbscale validate [FILE...]   simulation against queueing theory\n"
+    "       dbscale plot DIR             (re)draw the plots of a finished run\n"
+    "       dbscale --help | --version\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "dbscale: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* Parses a whole positive number for an option; -1 when it is not one. */
+static long parse_positive(const char *s, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > max) return -1;
+    return v;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+typedef struct cli_run {
+    const char **files;
+    size_t n_files;
+    const char *out_dir;
+    const char **sets;
+    size_t n_sets;
+    run_options ro;
+    int plots;
+} cli_run;
+
+/* Loads a scenario, printing its diagnostics. Returns 0 or an exit code. */
+static int load(scenario *sc, const char *file, const char *const *sets, size_t n_sets)
+{
+    diag_list d;
+    diag_init(&d);
+    int rc = scenario_load(sc, file, sets, n_sets, &d);
+    diag_print(&d, stderr);
+    size_t errors = diag_errors(&d);
+    diag_fini(&d);
+    if (rc == -2) {
+        fprintf(stderr, "dbscale: cannot read '%s': %s\n", file, strerror(ENOENT));
+        return EXIT_NOINPUT;
+    }
+    if (rc != 0 || errors) {
+        fprintf(stderr, "dbscale: %s: %zu error%s; nothing was run\n", file, errors, errors == 1 ? "" : "s");
+        return EXIT_DATAERR;
+    }
+    return 0;
+}
+
+static int run_file(const cli_run *c, const char *file)
+{
+    scenario sc;
+    int code = load(&sc, file, c->sets, c->n_sets);
+    if (code) return code;
+    results res;
+    code = runner_execute(&sc, &c->ro, &res);
+    if (code == 0) {
+        char dir[4096];
+        if (c->out_dir && c->n_files == 1) snprintf(dir, sizeof dir, "%s", c->out_dir);
+        else snprintf(dir, sizeof dir, "%s/%s", c->out_dir ? c->out_dir : "out", res.scenario_name);
+        code = output_write(&res, dir, c->plots, c->ro.quiet);
+        if (code == 0 && !c->ro.quiet) printf("dbscale: report written to %s/report.md\n", dir);
+    }
+    results_fini(&res);
+    scenario_fini(&sc);
+    return code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    cli_run c = {.ro = {.jobs = default_jobs(), .part_count = 1}, .plots = 1};
+    c.files = calloc((size_t)argc, sizeof *c.files);
+    c.sets = calloc((size_t)argc * 2 + 2, sizeof *c.sets);
+    char **owned = calloc((size_t)argc + 2, sizeof *owned);
+    size_t n_owned = 0;
+    int code = 0;
+    if (!c.files || !c.sets || !owned) return EXIT_SOFTWARE;
+    for (int i = 0; i < argc && code == 0; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!val) code = usage_error("%s needs a directory", a);
+            else c.out_dir = val, i++;
+        } else if (strcmp(a, "--set") == 0) {
+            if (!val || !strchr(val, '=')) code = usage_error("--set needs KEY=VALUE, got '%s'", val ? val : "");
+            else c.sets[c.n_sets++] = val, i++;
+        } else if (strncmp(a, "--set=", 6) == 0) {
+            c.sets[c.n_sets++] = a + 6;
+        } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--replications") == 0) {
+            if (!val || parse_positive(val, 2147483647L) < 0) {
+                code = usage_error("%s needs a positive whole number", a);
+            } else {
+                char *s = malloc(strlen(val) + 32);
+                if (!s) return EXIT_SOFTWARE;
+                sprintf(s, "scenario.%s=%s", a + 2, val);
+                owned[n_owned++] = s;
+                c.sets[c.n_sets++] = s;
+                i++;
+            }
+        } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
+            long j = val ? parse_positive(val, 4096) : -1;
+            if (j < 0) code = usage_error("%s needs a whole number from 1 to 4096", a);
+            else c.ro.jobs = (int)j, i++;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            c.ro.quiet = 1;
+        } else if (strcmp(a, "--no-plots") == 0) {
+            c.plots = 0;
+        } else if (a[0] == '-' && a[1]) {
+            code = usage_error("unknown option '%s' for 'run'", a);
+        } else {
+            c.files[c.n_files++] = a;
+        }
+    }
+    if (code == 0 && c.n_files == 0) code = usage_error("%s", "run needs a scenario file");
+    for (size_t f = 0; f < c.n_files && code == 0; f++) code = run_file(&c, c.files[f]);
+    for (size_t i = 0; i < n_owned; i++) free(owned[i]);
+    free(owned);
+    free(c.files);
+    free(c.sets);
+    return code;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc == 0) return usage_error("%s", "check needs a scenario file");
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t n_sets = 0;
+    int code = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) sets[n_sets++] = argv[++i];
+    }
+    for (int i = 0; i < argc && code == 0; i++) {
+        if (strcmp(argv[i], "--set") == 0) { i++; continue; }
+        if (argv[i][0] == '-') { code = usage_error("unknown option '%s' for 'check'", argv[i]); break; }
+        scenario sc;
+        code = load(&sc, argv[i], sets, n_sets);
+        if (code) break;
+        diag_list d;
+        diag_init(&d);
+        for (size_t v = 0; v < sc.n_variants && code == 0; v++) {
+            resolved r;
+            if (scenario_resolve(&sc, v, 0, &r, &d) != 0) {
+                diag_print(&d, stderr);
+                code = EXIT_DATAERR;
+                break;
+            }
+            resolved_print(&r, stdout);
+            resolved_fini(&r);
+        }
+        if (code == 0 && sc.n_axes) {
+            printf("# sweep: %zu points over", sc.n_points);
+            for (size_t a = 0; a < sc.n_axes; a++) printf(" %s (%zu values)", sc.axes[a].key, sc.axes[a].n_values);
+            printf("\n");
+        }
+        if (code == 0)
+            printf("# ok: %zu variant%s x %zu point%s\n", sc.n_variants, sc.n_variants == 1 ? "" : "s",
+                   sc.n_points, sc.n_points == 1 ? "" : "s");
+        diag_fini(&d);
+        scenario_fini(&sc);
+    }
+    free(sets);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("dbscale %s\n", DBSCALE_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0) return help_command(argc - 2, argv + 2, stdout);
+    if (strcmp(cmd, "validate") == 0) return validate_command(argc - 2, argv + 2);
+    if (strcmp(cmd, "plot") == 0) {
+        if (argc != 3) return usage_error("%s", "plot needs one output directory");
+        if (access(argv[2], R_OK) != 0) {
+            fprintf(stderr, "dbscale: cannot read '%s': %s\n", argv[2], strerror(errno));
+            return EXIT_NOINPUT;
+        }
+        return plot_run(argv[2], 0);
+    }
+    return usage_error("unknown command '%s'", cmd);
+}

@@ -4,7 +4,7 @@
 #ifndef DBSCALE_VALIDATE_H
 #define DBSCALE_VALIDATE_H
 
-/* Runs FILEs (default: every scenarios/validation/*.ini), prints the table; returns 0 when
+/* Runs FILEs (default: every .ini file in scenarios/validation/), prints the table; returns 0 when
  * every row passes, 1 when one fails, or an exit code (65, 66, 70) when a file is unusable. */
 int validate_command(int argc, char **argv);
 
