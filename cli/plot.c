@@ -99,9 +99,11 @@ static void begin_terminals(FILE *f, const char *name, int height)
 {
     fputs("do for [fmt in \"png svg\"] {\n", f);
     fprintf(f, "    if (fmt eq \"png\") {\n"
-               "        set terminal pngcairo noenhanced size %d,%d font \"sans,14\" linewidth 1.5\n"
+               "        set terminal pngcairo noenhanced size %d,%d font \"sans,14\" "
+               "linewidth 1.5\n"
                "    } else {\n"
-               "        set terminal svg noenhanced size %d,%d dynamic font \"sans,14\" linewidth 1.5\n"
+               "        set terminal svg noenhanced size %d,%d dynamic font \"sans,14\" "
+               "linewidth 1.5\n"
                "    }\n",
             PLOT_WIDTH, height, PLOT_WIDTH, height);
     fprintf(f, "    set output \"%s.\".fmt\n", name);
@@ -360,7 +362,7 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
     gp_string(f, label);
     fputs("\nset ylabel ", f);
     gp_string(f, ylabel);
-    fputs("\nset key top left box opaque\n", f);
+    fputs(nl > 4 ? "\nset key outside right top box\n" : "\nset key top left box opaque\n", f);
     if (lo > 0 && hi / lo > 50) fputs("set logscale y 10\n", f);
     else fputs("set yrange [0:*]\n# set logscale y 10   # for a wide range of values\n", f);
     if (!numeric) fputs("set offsets 0.25, 0.25, 0, 0\n", f);
@@ -370,7 +372,8 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
         const sweep_line *l = &L[i];
         const results_cell *c0 = &res->cells[l->first];
         size_t finite = 0;
-        for (size_t k = 0; k < l->n; k++) finite += isfinite(agg_metric(&res->cells[l->rows[k]], m).mean);
+        for (size_t k = 0; k < l->n; k++)
+            finite += isfinite(agg_metric(&res->cells[l->rows[k]], m).mean);
         if (!finite) continue; /* nothing to draw: gnuplot would warn */
         /* name the other axes' values only when there are other axes */
         const char *vname =
@@ -389,9 +392,10 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
             char x[96];
             if (numeric && scale != 1.0) snprintf(x, sizeof x, "($2*%g)", scale);
             else if (numeric) snprintf(x, sizeof x, "2");
-            else snprintf(x, sizeof x, "(($0-%zu)/%zu)", a, step);
+            else snprintf(x, sizeof x, "0"); /* $0: index of the selected point */
             next_element(f, &first_el);
-            fprintf(f, "'summary.csv' skip 1 every %zu::%zu::%zu using %s:%d:(valid(%d) ? $%d : 0)%s "
+            fprintf(f, "'summary.csv' skip 1 every %zu::%zu::%zu "
+                       "using %s:%d:(valid(%d) ? $%d : 0)%s "
                        "with yerrorlines lw 2 pt 7 ps 1.2",
                     step, a, b, x, col_y, col_e, col_e, numeric ? "" : ":xtic(2)");
             line_style(f, l->variant, same_variant);
@@ -546,9 +550,11 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
         fputs("    set ylabel ", f);
         gp_string(f, panels[p].ylabel);
         if (p == PANEL_HIT) fputs("\n    unset logscale y\n    set yrange [0:1]\n", f);
-        else if (lo > 0 && hi / lo > 50) fputs("\n    set logscale y 10\n    set yrange [*:*]\n", f);
+        else if (lo > 0 && hi / lo > 50)
+            fputs("\n    set logscale y 10\n    set yrange [*:*]\n", f);
         else fputs("\n    unset logscale y\n    set yrange [0:*]\n", f);
-        if (p == last_panel) fputs("    set format x '%g'\n    set xlabel 'simulated time (s)'\n", f);
+        if (p == last_panel)
+            fputs("    set format x '%g'\n    set xlabel 'simulated time (s)'\n", f);
         else fputs("    set format x ''\n    unset xlabel\n", f);
         int first_el = 1;
         for (size_t v = 0; v < res->n_variants; v++) {

@@ -26,7 +26,15 @@ static char *find_gnuplot(void)
         if (!cand) return NULL;
         if (len == 0) snprintf(cand, n, "./gnuplot"); /* an empty entry means "." */
         else snprintf(cand, n, "%.*s/gnuplot", (int)len, p);
-        if (access(cand, X_OK) == 0) return cand;
+        if (access(cand, X_OK) == 0) {
+            /* a relative PATH entry would not survive the chdir into the output dir */
+            char *abs = cand[0] == '/' ? NULL : realpath(cand, NULL);
+            if (abs) {
+                free(cand);
+                cand = abs;
+            }
+            return cand;
+        }
         free(cand);
         if (!end) return NULL;
         p = end + 1;

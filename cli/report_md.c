@@ -191,9 +191,22 @@ static int saturation(const results *res, FILE *f)
     return 0;
 }
 
-static void slo_section(const results *res, FILE *f)
+/* 1 when a station of the cell is saturated, 0 when none, -1 out of memory. */
+static int cell_saturated(const results_cell *c)
 {
-    if (!res->slo) return;
+    agg_station *st;
+    size_t n;
+    if (agg_stations(c, &st, &n)) return -1;
+    int sat = 0;
+    for (size_t i = 0; i < n; i++) sat |= st[i].saturated;
+    free(st);
+    return sat;
+}
+
+/* The SLO verdicts. Returns -1 out of memory. */
+static int slo_section(const results *res, FILE *f)
+{
+    if (!res->slo) return 0;
     slo s;
     char err[256], buf[CELL_TEXT], pt[256];
     fputs("## SLO: `", f);
@@ -201,7 +214,7 @@ static void slo_section(const results *res, FILE *f)
     fputs("`\n\n", f);
     if (slo_parse(res->slo, &s, err, sizeof err) != 0) {
         fprintf(f, "The objective cannot be judged: %s.\n\n", err);
-        return;
+        return 0;
     }
     fputs("Pass: the whole 95% confidence interval meets the target; fail: none of it does; "
           "uncertain: the interval straddles the target (more replications or a longer run "
@@ -241,9 +254,14 @@ static void slo_section(const results *res, FILE *f)
         if (all == SLO_FAIL) fputs(" **FAIL**", f);
         else if (all == SLO_UNCERTAIN) fprintf(f, " *%s*", text);
         else fprintf(f, " %s", text);
-        fputs(no_ci ? " (one replication: no CI) |\n" : " |\n", f);
+        if (no_ci) fputs(" (one replication: no CI)", f);
+        int sat = cell_saturated(cell);
+        if (sat < 0) return -1;
+        if (sat) fputs(" (**saturated**: see the warning above)", f);
+        fputs(" |\n", f);
     }
     fputs("\n", f);
+    return 0;
 }
 
 /* Rows of the results table: always shown, or only when some cell has the metric. */
@@ -357,11 +375,10 @@ int report_md_write(const results *res, FILE *f)
     md_cell(f, res->scenario_name ? res->scenario_name : "dbscale run");
     fputs("\n\n", f);
     settings(res, f);
-    if (saturation(res, f)) {
+    if (saturation(res, f) || slo_section(res, f)) {
         errno = ENOMEM;
         return -1;
     }
-    slo_section(res, f);
     results_tables(res, f);
     plots_section(res, f);
     scenario_section(res, f);
