@@ -98,8 +98,8 @@ static int compute_theory(const resolved *r, theory *t, char *why, size_t n)
         snprintf(t->model, sizeof t->model, "M/M/1");
     } else if (stations == 1) {
         const server_config *sv = find(r, cc->next)->config;
-        snprintf(t->model, sizeof t->model, sv->servers > 1 ? "M/M/%lld" : "M/G/1",
-                 (long long)sv->servers);
+        if (sv->servers > 1) snprintf(t->model, sizeof t->model, "M/M/%lld", (long long)sv->servers);
+        else snprintf(t->model, sizeof t->model, sv->service.kind == DIST_CONST ? "M/D/1" : "M/G/1");
     } else {
         snprintf(t->model, sizeof t->model, "tandem of %d (Jackson)", stations);
     }
@@ -112,7 +112,7 @@ static int row(const char *name, const char *model, const char *metric, double t
     ci c95 = ci_of(v, nv, 0.95);
     ci cpass = ci_of(v, nv, PASS_LEVEL);
     int ok = fabs(cpass.mean - theory_v) <= cpass.half_width;
-    printf("%-14s %-18s %-16s %12.5g %12.5g %10.3g %8.2f%%  %s\n", name, model, metric, theory_v,
+    printf("%-10s %-21s %-16s %12.5g %12.5g %10.3g %8.2f%%  %s\n", name, model, metric, theory_v,
            c95.mean, c95.half_width, 100.0 * (c95.mean - theory_v) / theory_v, ok ? "pass" : "FAIL");
     return ok;
 }
@@ -188,7 +188,7 @@ int validate_command(int argc, char **argv)
         files = g.gl_pathv;
         n = g.gl_pathc;
     }
-    printf("%-14s %-18s %-16s %12s %12s %10s %9s  %s\n", "scenario", "model", "metric", "theory",
+    printf("%-10s %-21s %-16s %12s %12s %10s %9s  %s\n", "scenario", "model", "metric", "theory",
            "simulated", "ci95", "error", "verdict");
     int all_ok = 1, code = 0;
     for (size_t i = 0; i < n && code == 0; i++) code = validate_file(files[i], &all_ok);
