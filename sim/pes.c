@@ -48,11 +48,6 @@ static inline int pes_lt(int64_t ta, uint64_t ka, int64_t tb, uint64_t kb)
     return a < b;
 }
 
-static inline int pes_less(const pes_entry *a, const pes_entry *b)
-{
-    return pes_lt(pes_tbits(a), a->key, pes_tbits(b), b->key);
-}
-
 static inline pes_entry *pes_at(char *hb, size_t off)
 {
     return (pes_entry *)(void *)(hb + off);
@@ -205,6 +200,7 @@ int pes_push(pes *q, double time, uint64_t key)
 
 pes_entry pes_pop(pes *q)
 {
+    assert(q->size > 0);
     pes_entry *h = q->heap;
     pes_entry top = h[0];
     size_t n = --q->size;
@@ -216,7 +212,7 @@ pes_entry pes_pop(pes *q)
 
 void pes_replace_top(pes *q, double time, uint64_t key)
 {
-    assert(time >= 0);
+    assert(q->size > 0 && time >= 0);
     pes_entry x = { time + 0.0, key };
     pes_fill_root(q->heap, q->size, x);
 }
