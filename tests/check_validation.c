@@ -105,9 +105,12 @@ static void assert_covers(const char *what, ci c, double truth, double bias, dou
                   what, c.half_width, 100 * max_rel, truth);
 }
 
-static int reps_n(void) { return test_quick() ? 6 : 20; }
-static double dur(double full) { return test_quick() ? full / 5 : full; }
-static double width(double full) { return test_quick() ? full * 2.5 : full; }
+/* Quick mode (sanitizers, valgrind): 10 replications of a quarter of the length. The CI
+ * half-width grows by about t(0.9995, 9)/t(0.9995, 19) x sqrt(20/10) x sqrt(4) = 3.5, so
+ * the narrowness bound is relaxed by 4. */
+static int reps_n(void) { return test_quick() ? 10 : 20; }
+static double dur(double full) { return test_quick() ? full / 4 : full; }
+static double width(double full) { return test_quick() ? full * 4 : full; }
 
 START_TEST(test_mm1)
 {
@@ -121,8 +124,9 @@ START_TEST(test_mm1)
     run_reps(&net, reps, dur(200), 20, out);
     assert_covers("M/M/1 mean response", ci_pick(out, reps, pick_mean), 0.005, 0, width(0.03));
     double p99 = log(100.0) / 200.0;
+    /* The p99 of short quick-mode runs varies more than the means: 35% there. */
     assert_covers("M/M/1 p99 response", ci_pick(out, reps, pick_p99), p99, HIST_REL_ERR * p99,
-                  width(0.06));
+                  test_quick() ? 0.35 : 0.06);
     assert_covers("M/M/1 throughput", ci_pick(out, reps, pick_tput), 800, 0, width(0.01));
 }
 END_TEST
