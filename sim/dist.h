@@ -11,6 +11,9 @@
  *   weibull(1ms, 1.5)         Weibull with scale (a duration) and shape > 0
  *   pareto(1ms, 2.5)          Pareto with scale = minimum value and alpha > 0 (mean is
  *                             infinite for alpha <= 1, variance for alpha <= 2)
+ * Draws are finite doubles except in absurd corners: pareto with alpha below about 0.05
+ * or weibull with shape below about 0.005 can overflow to INFINITY on the smallest
+ * uniforms (U >= 2^-53 bounds every draw otherwise).
  *   empirical(file.csv)       samples from a CSV file; empirical(file.csv, 2) multiplies
  *                             every sample by 2. The path is relative to the base
  *                             directory given to dist_parse (usually the scenario's
