@@ -192,8 +192,8 @@ START_TEST(test_random_against_reference)
 END_TEST
 
 /* replace_top gives the same set as pop then push, at every step (checked by the top
- * after each step and the full order at the end), in a small and a large heap (the large
- * one uses the deep-prefetch path). */
+ * after each step and the full order at the end), at sizes that use each prefetch mode
+ * of the sift (none below 4096 entries, near up to 2^17, deep beyond). */
 static void check_replace_equivalence(size_t n, size_t steps)
 {
     pes a, b;
@@ -237,6 +237,7 @@ START_TEST(test_replace_top_equivalence)
     check_replace_equivalence(1, 100);
     check_replace_equivalence(5, 1000);
     check_replace_equivalence(1000, 20000);
+    check_replace_equivalence(10000, 50000);
     check_replace_equivalence(200000, test_quick() ? 20000 : 200000);
 }
 END_TEST
