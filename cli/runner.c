@@ -33,6 +33,7 @@ static int series_add_column(series_set *ss, const char *name)
     char (*grown)[64] = realloc(ss->names, (ss->n_series + 1) * sizeof *grown);
     if (!grown) return -1;
     ss->names = grown;
+    memset(ss->names[ss->n_series], 0, sizeof ss->names[ss->n_series]); /* written whole */
     snprintf(ss->names[ss->n_series], 64, "%s", name);
     ss->n_series++;
     return 0;
@@ -269,6 +270,8 @@ static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, prog
                 run_result_fini(&r);
                 if (write(tick[1], "x", 1) != 1) code = 1;
             }
+            close(tick[1]);
+            free(pids);
             _exit(code);
         }
         pids[w] = pid;
