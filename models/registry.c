@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "models/clients.h"
+#include "models/node.h"
 #include "models/server.h"
 
 static const station_kind *const kinds[] = {
     &clients_kind,
     &server_kind,
+    &node_kind,
 };
 
 const station_kind *registry_find(const char *name)

@@ -1,0 +1,182 @@
+/* node.h: one database server (kind `node`): CPU cores, connections, contention, a buffer
+ * pool in front of a disk, memory per connection, crash / recover / slow-down.
+ *
+ * Used on its own (`[db] type = node`, replies to the sender) or embedded by the cluster,
+ * which creates nodes with station_new, sends them requests with sim_send and gets the
+ * replies through its reply op. The option rows live in NODE_OPTION_ROWS so the cluster
+ * reuses them under a prefix ("primary.", "replica.") without a second list of keys.
+ *
+ * The model, step by step:
+ *  - Connections: every request present (waiting for a core, in service, or on the disk)
+ *    holds one. With `max_connections` > 0 an arrival that would exceed it is refused at
+ *    once (STATUS_REFUSED, counted in stats.refused).
+ *  - CPU: `cores` servers, one FCFS queue. A request's CPU time is drawn from `read_time`,
+ *    `write_time` or `scan_time` by its op, then multiplied by the contention factor and
+ *    the slow-down factor.
+ *  - Contention (Universal Scalability Law): with N connections at the moment a request
+ *    starts on a core (N counts the request itself), its CPU time is multiplied by
+ *    f(N) = 1 + sigma (N - 1) + kappa N (N - 1). Approximation: the factor is fixed when
+ *    service starts and not revised while N changes during the service. For a closed
+ *    workload of N users without think time and cores >= N this gives throughput
+ *    N / (S f(N)), which peaks at N* = sqrt((1 - sigma) / kappa).
+ *  - Buffer pool (uniform-access model): a point read finds its page in memory with
+ *    probability min(1, memory / working_set), independently of the key (skewed access
+ *    would hit more often; put a `cache` in front to model popularity). A miss first uses
+ *    the CPU, then releases the core and waits for a disk read: `disk_parallelism` servers,
+ *    FCFS, `disk_read_time` each; the connection is held throughout. Writes pay
+ *    `write_time` only (the WAL flush is part of it); scans pay `scan_time` only.
+ *    Default disk: a local SSD, exp(100us) with 8 reads in parallel; an HDD is about
+ *    disk_read_time = exp(5ms), disk_parallelism = 1; cloud block storage about exp(0.5ms).
+ *  - Memory per connection (PostgreSQL-like, 10MB): reported as the peak connection count
+ *    times memory_per_connection; it is not taken from the buffer pool.
+ *  - Slow-down multiplies CPU and disk times of services that start after it is set.
+ *  - Crash: every request present is replied to with STATUS_FAILED at once; arrivals are
+ *    refused with STATUS_FAILED until recover. Recover brings the node back empty.
+ *
+ * Statistics: station_enter / station_leave around the whole stay (so mean present is the
+ * mean number of connections), station_busy for the cores, stats.servers = cores;
+ * stats.refused counts every arrival turned away (connection limit, or node down);
+ * requests failed by a crash leave as departures (their residence ends at the crash).
+ * stats.capacity_rate = min(CPU capacity, disk capacity): cores / (mean CPU time of the op
+ * mix seen so far) and disk_parallelism / (mean disk time x misses per request), divided
+ * by the slow-down; the contention factor is left out (it depends on the load).
+ * Report values: "conn_peak.<name>", "conn_memory_peak_mb.<name>" (MB = 2^20 bytes),
+ * "buffer_pool_hit_ratio.<name>" (reads since warm-up; absent without reads),
+ * "node.<name>.disk_utilisation"; time series "ts.conn_<name>" (connections at the sample).
+ */
+#ifndef DBSCALE_NODE_H
+#define DBSCALE_NODE_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/request_codes.h"
+#include "sim/dist.h"
+#include "sim/station.h"
+#include "sim/tally.h"
+
+typedef struct node_config {
+    int64_t cores;               /* CPU servers */
+    dist read_time;              /* CPU time of a point read */
+    dist write_time;             /* CPU time of a write, WAL flush included */
+    dist scan_time;              /* CPU time of a range scan */
+    int64_t max_connections;     /* most requests present; 0 = unlimited */
+    double usl_sigma;            /* USL contention coefficient */
+    double usl_kappa;            /* USL coherency coefficient */
+    double memory;               /* buffer pool size (bytes) */
+    double working_set;          /* bytes the reads touch, uniformly */
+    int64_t disk_parallelism;    /* disk reads served at once */
+    dist disk_read_time;         /* one disk read after a buffer-pool miss */
+    double memory_per_connection; /* bytes each connection holds */
+} node_config;
+
+/* The node kind's own config: a node_config at offset 0 (NODE_OPTION_ROWS needs a
+ * containing struct and a field). */
+typedef struct node_config_holder {
+    node_config cfg;             /* the node's settings */
+} node_config_holder;
+
+/* The node's option rows, for a node_config stored in STRUCT at FIELD, with every key
+ * prefixed by PREFIX (a string literal: "" for the node itself, "primary." in the cluster).
+ * Expands to a comma-separated list of opt_def initialisers (no terminating row). */
+#define NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, KEY, TYPE, DEF, MIN, MAX, HELP)                  \
+    {.name = PREFIX #KEY, .type = (TYPE),                                                        \
+     .offset = offsetof(STRUCT, FIELD) + offsetof(node_config, KEY), .def = (DEF),              \
+     .min = (MIN), .max = (MAX), .help = (HELP)}
+#define NODE_OPTION_ROWS(PREFIX, STRUCT, FIELD)                                                  \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, cores, OPT_INT, "8", 1, 1e5,                         \
+                     "CPU cores: requests served at once"),                                      \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, read_time, OPT_DIST, "exp(0.5ms)", 0, INFINITY,      \
+                     "CPU time of a point read (before contention and slow-down)"),              \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, write_time, OPT_DIST, "exp(1ms)", 0, INFINITY,       \
+                     "CPU time of a write, WAL flush included"),                                 \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, scan_time, OPT_DIST, "exp(10ms)", 0, INFINITY,       \
+                     "CPU time of a range scan"),                                                \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, max_connections, OPT_INT, "100", 0, 1e9,             \
+                     "most requests present (waiting, on a core or on disk); beyond it "         \
+                     "arrivals are refused (0 = unlimited; 100 is PostgreSQL's default)"),       \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, usl_sigma, OPT_NUMBER, "0", 0, 1,                    \
+                     "USL contention: CPU time x 1 + sigma (N-1) + kappa N (N-1), "              \
+                     "N = connections at service start"),                                        \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, usl_kappa, OPT_NUMBER, "0", 0, 1,                    \
+                     "USL coherency (crosstalk); throughput peaks at N = sqrt((1-sigma)/kappa)"), \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, memory, OPT_SIZE, "16GB", 0, 1e18,                   \
+                     "buffer pool size; a read hits with probability memory / working_set"),    \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, working_set, OPT_SIZE, "8GB", 0, 1e18,               \
+                     "data the reads touch, uniformly (0 = everything is in memory)"),           \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, disk_parallelism, OPT_INT, "8", 1, 1e5,              \
+                     "disk reads served at once (an HDD is 1)"),                                 \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, disk_read_time, OPT_DIST, "exp(100us)", 0, INFINITY, \
+                     "one disk read after a buffer-pool miss (SSD; an HDD is about exp(5ms))"),  \
+    NODE_OPTION_ROW_(PREFIX, STRUCT, FIELD, memory_per_connection, OPT_SIZE, "10MB", 0, 1e15,    \
+                     "memory each connection holds; the peak total is reported")
+
+typedef struct node_slot {
+    request *r;                  /* request being served, or NULL when free */
+    sim_handle done;             /* its completion event */
+} node_slot;
+
+typedef struct node_fifo {
+    request *head, *tail;        /* FCFS queue through request.link */
+    int64_t n;                   /* requests queued */
+} node_fifo;
+
+typedef struct node {
+    station base;                /* must be first */
+    const node_config *cfg;      /* = base.config */
+    rng service_rng;             /* "<name>/service": CPU times */
+    rng buffer_rng;              /* "<name>/buffer": buffer-pool hit or miss */
+    rng disk_rng;                /* "<name>/disk": disk read times */
+    double p_miss;               /* probability that a read misses the buffer pool */
+    double cpu_mean[OP_COUNT];   /* mean CPU time per op (s), before contention */
+    double disk_mean;            /* mean disk read time (s) */
+    double slowdown;             /* factor on CPU and disk times (1 = normal) */
+    int up;                      /* 1 serving, 0 crashed */
+    int64_t connections;         /* requests present */
+    node_slot *cpu;              /* cfg->cores slots */
+    node_slot *disk;             /* cfg->disk_parallelism slots */
+    uint32_t *cpu_free;          /* stack of free cpu slot indices */
+    uint32_t *disk_free;         /* stack of free disk slot indices */
+    int64_t cpu_busy;            /* cores busy (also the cpu_free stack's complement) */
+    int64_t disk_busy;           /* disk servers busy */
+    node_fifo cpu_q;             /* waiting for a core */
+    node_fifo disk_q;            /* waiting for the disk */
+    timeavg disk_use;            /* disk servers busy over time */
+    uint64_t seen[OP_COUNT];     /* arrivals per op in the whole run (capacity estimate) */
+    uint64_t hits;               /* reads that hit the buffer pool, since reset */
+    uint64_t misses;             /* reads that missed, since reset */
+    uint64_t crashes;            /* crashes since reset */
+    uint64_t crash_failed;       /* requests present at a crash (failed), since reset */
+    uint64_t down_refused;       /* arrivals refused while down, since reset */
+} node;
+
+extern const station_kind node_kind;
+
+/* The USL factor f(n) = 1 + sigma (n - 1) + kappa n (n - 1) for n connections (n >= 1).
+ * Returns it; O(1). */
+double node_usl_factor(const node_config *cfg, double n);
+
+/* Probability that a read misses the buffer pool: max(0, 1 - memory / working_set), 0 when
+ * working_set is 0. O(1). */
+double node_miss_probability(const node_config *cfg);
+
+/* Multiplies CPU and disk times of services starting from now on by factor > 0 (1 restores
+ * normal speed; not cumulative). O(1). */
+void node_set_slowdown(station *node, double factor);
+
+/* Crashes the node: every request present is replied to with STATUS_FAILED, now; new
+ * arrivals are refused with STATUS_FAILED until node_recover. No effect when already
+ * down. Cost: O(cores + disk_parallelism + requests present). */
+void node_crash(station *node);
+
+/* Brings a crashed node back, empty. No effect when up. O(1). */
+void node_recover(station *node);
+
+/* 1 when the node serves, 0 when crashed. O(1). */
+int node_is_up(const station *node);
+
+/* Requests present (connections in use). O(1). */
+int64_t node_connections(const station *node);
+
+#endif
