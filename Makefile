@@ -10,7 +10,7 @@ CC      ?= cc
 WARN    = -Wall -Wextra -Werror
 CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off -I. $(TEST_INC) -MMD -MP $(EXTRA_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -ffp-contract=off -I. $(TEST_INC) -DDBSCALE_DATADIR='"$(PREFIX)/share/dbscale"' -MMD -MP $(EXTRA_CFLAGS) $(CFLAGS)
 LIBS    = -lgsl -lgslcblas -lcsv -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -lpthread)
 LDFLAGS_ALL = $(EXTRA_LDFLAGS) $(LDFLAGS)
@@ -118,7 +118,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/dbscale
 	$(Q)install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/dbscale
 	$(Q)if [ -f docs/dbscale.1 ]; then install -m 644 docs/dbscale.1 $(DESTDIR)$(PREFIX)/share/man/man1/dbscale.1; fi
-	$(Q)cp -R scenarios plots $(DESTDIR)$(PREFIX)/share/dbscale/
+	$(Q)cp -R scenarios $(DESTDIR)$(PREFIX)/share/dbscale/
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/dbscale $(DESTDIR)$(PREFIX)/share/man/man1/dbscale.1
