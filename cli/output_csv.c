@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/aggregate.h"
 
@@ -35,12 +36,37 @@ static int comma_text(FILE *f, const char *s)
 
 static int done(FILE *f) { return ferror(f) ? -1 : 0; }
 
+/* ",<names>": the cell's saturated stations, space-separated (empty when none). */
+static int saturated_list(const results_cell *c, FILE *f)
+{
+    agg_station *st = NULL;
+    size_t n = 0;
+    if (agg_stations(c, &st, &n) != 0) return -1;
+    size_t len = 1;
+    for (size_t s = 0; s < n; s++)
+        if (st[s].saturated) len += strlen(st[s].name) + 1;
+    char *names = calloc(len, 1);
+    if (!names) {
+        free(st);
+        return -1;
+    }
+    for (size_t s = 0; s < n; s++) {
+        if (!st[s].saturated) continue;
+        if (*names) strcat(names, " ");
+        strcat(names, st[s].name);
+    }
+    int rc = fputc(',', f) == EOF || output_csv_text(f, names) ? -1 : 0;
+    free(names);
+    free(st);
+    return rc;
+}
+
 int output_write_summary(const results *res, FILE *f)
 {
     if (head(res, f) || fputs(",replications", f) == EOF) return -1;
     for (int m = 0; m < METRIC_COUNT; m++)
         if (fprintf(f, ",%s,%s_ci", metric_column(m), metric_column(m)) < 0) return -1;
-    if (fputc('\n', f) == EOF) return -1;
+    if (fputs(",saturated_stations\n", f) == EOF) return -1;
 
     for (size_t i = 0; i < res->n_cells; i++) {
         const results_cell *c = &res->cells[i];
@@ -49,7 +75,7 @@ int output_write_summary(const results *res, FILE *f)
             ci v = agg_metric(c, m);
             if (comma_number(f, v.mean) || comma_number(f, v.half_width)) return -1;
         }
-        if (fputc('\n', f) == EOF) return -1;
+        if (saturated_list(c, f) || fputc('\n', f) == EOF) return -1;
     }
     return done(f);
 }

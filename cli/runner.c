@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/aggregate.h"
 #include "sim/confidence.h"
 #include "sim/mser.h"
 #include "sim/report.h"
@@ -510,26 +511,25 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
     free(want);
     if (pg.on) fputc('\n', stderr);
 
-    /* Saturation: loud, on stderr (and in the outputs). */
+    /* Saturation: loud, on stderr, by the same rule as the outputs (aggregate.h). */
     for (size_t i = 0; i < n_cells && code == 0 && !o->quiet; i++) {
         const results_cell *cell = &res->cells[i];
-        if (!cell->n_reps) continue;
-        for (size_t s = 0; s < cell->reps[0].n_stations; s++) {
-            double load = 0.0;
-            for (size_t r = 0; r < cell->n_reps; r++)
-                if (s < cell->reps[r].n_stations) load += cell->reps[r].stations[s].offered_load;
-            load /= (double)cell->n_reps;
-            if (load >= 1.0) {
-                fprintf(stderr, "dbscale: warning: station '%s' is saturated in %s",
-                        cell->reps[0].stations[s].name, sc->variant_names[cell->variant]);
-                for (size_t a = 0; a < sc->n_axes; a++)
-                    fprintf(stderr, "%s%s = %s", a ? ", " : " (", sc->axes[a].key,
-                            scenario_point_value(sc, cell->point, a));
-                fprintf(stderr, "%s: offered load %.3g of its capacity; its queue grows without "
-                        "bound, so its averages depend on the run length\n",
-                        sc->n_axes ? ")" : "", load);
-            }
+        agg_station *st = NULL;
+        size_t n_st = 0;
+        if (!cell->n_reps || agg_stations(cell, &st, &n_st) != 0) continue;
+        for (size_t s = 0; s < n_st; s++) {
+            if (!st[s].saturated) continue;
+            fprintf(stderr, "dbscale: warning: station '%s' is saturated in %s", st[s].name,
+                    sc->variant_names[cell->variant]);
+            for (size_t a = 0; a < sc->n_axes; a++)
+                fprintf(stderr, "%s%s = %s", a ? ", " : " (", sc->axes[a].key,
+                        scenario_point_value(sc, cell->point, a));
+            fprintf(stderr, "%s: offered load %.3g, utilisation %.3g of its capacity; its queue "
+                    "grows without bound, so its averages depend on the run length\n",
+                    sc->n_axes ? ")" : "", st[s].v[AGG_OFFERED_LOAD].mean,
+                    st[s].v[AGG_UTILISATION].mean);
         }
+        free(st);
     }
 done:
     free(jobs);
