@@ -22,6 +22,7 @@ typedef struct request_frame {
 typedef struct request {
     struct request *link;      /* intrusive queue link, owned by the station holding it */
     struct request *parent;    /* fan-out: the request this one is a part of, or NULL */
+    struct station *at;        /* station holding it now (for network delays of replies) */
     uint64_t id;               /* sequence number within the run, from 1 */
     uint64_t key;              /* data item addressed */
     uint64_t lsn;              /* WAL position: assigned at commit, or required by a read */

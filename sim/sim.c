@@ -162,37 +162,52 @@ static void push_frame(sim *s, station *from, request *r)
     r->depth++;
 }
 
-void sim_send(sim *s, station *from, station *to, request *r)
+/* One-way network delay between two stations (0 in the same region). */
+static double net_delay(const sim *s, const station *a, const station *b)
 {
-    push_frame(s, from, r);
+    if (!s->one_way || !a || !b || a->region == b->region) return 0.0;
+    return s->one_way[(size_t)a->region * s->n_regions + b->region];
+}
+
+static void deliver_now(sim *s, station *to, request *r)
+{
+    r->at = to;
     r->t_arrive = s->now;
     to->ops->arrive(to, r);
 }
 
+void sim_send(sim *s, station *from, station *to, request *r)
+{
+    sim_send_delayed(s, from, to, r, 0.0);
+}
+
 void sim_send_delayed(sim *s, station *from, station *to, request *r, double delay)
 {
-    if (delay <= 0.0) {
-        sim_send(s, from, to, r);
-        return;
-    }
+    delay += net_delay(s, from, to);
     push_frame(s, from, r);
-    sim_schedule(s, delay, to, EV_DELIVER, r, 0);
+    if (delay <= 0.0) deliver_now(s, to, r);
+    else sim_schedule(s, delay, to, EV_DELIVER, r, 0);
+}
+
+static void reply_now(sim *s, request *r)
+{
+    SIM_ASSERT(s, r->depth > 0);
+    station *back = r->stack[--r->depth].station;
+    r->at = back;
+    back->ops->reply(back, r);
 }
 
 void sim_reply(sim *s, request *r)
 {
-    SIM_ASSERT(s, r->depth > 0);
-    station *back = r->stack[--r->depth].station;
-    back->ops->reply(back, r);
+    sim_reply_delayed(s, r, 0.0);
 }
 
 void sim_reply_delayed(sim *s, request *r, double delay)
 {
-    if (delay <= 0.0) {
-        sim_reply(s, r);
-        return;
-    }
-    sim_schedule(s, delay, NULL, EV_REPLY, r, 0);
+    SIM_ASSERT(s, r->depth > 0);
+    delay += net_delay(s, r->at, r->stack[r->depth - 1].station);
+    if (delay <= 0.0) reply_now(s, r);
+    else sim_schedule(s, delay, NULL, EV_REPLY, r, 0);
 }
 
 void sim_stream(const sim *s, const station *st, const char *purpose, rng *r)
@@ -255,14 +270,11 @@ static void engine_event(sim *s, const sim_event *ev)
     switch (ev->kind) {
     case EV_CANCELLED:
         break;
-    case EV_DELIVER: {
-        request *r = ev->ptr;
-        r->t_arrive = s->now;
-        ev->target->ops->arrive(ev->target, r);
+    case EV_DELIVER:
+        deliver_now(s, ev->target, ev->ptr);
         break;
-    }
     case EV_REPLY:
-        sim_reply(s, ev->ptr);
+        reply_now(s, ev->ptr);
         break;
     case EV_WARMUP_END:
         warmup_end(s);

@@ -69,6 +69,8 @@ typedef struct sim {
     int failed;                /* a model or the engine reported an error */
     char error[256];           /* the error message when failed */
     int warm;                  /* warm-up has ended */
+    const double *one_way;     /* n_regions x n_regions one-way delays (s), or NULL */
+    size_t n_regions;          /* regions in one_way */
     sim_sample_fn on_sample;   /* time-series hook, or NULL */
     void *sample_ctx;          /* its context */
 } sim;
@@ -104,8 +106,9 @@ request *sim_request_new(sim *s);
 /* Returns a request to the pool. O(1). */
 void sim_request_free(sim *s, request *r);
 
-/* Sends r from `from` (which gets the reply) to `to`, arriving now (a direct call of
- * to->ops->arrive). */
+/* Sends r from `from` (which gets the reply) to `to`: arriving now (a direct call of
+ * to->ops->arrive), or after the one-way network delay when the two stations sit in
+ * different regions (one_way). */
 void sim_send(sim *s, struct station *from, struct station *to, request *r);
 
 /* Same, arriving after `delay` seconds (network). */
@@ -113,7 +116,8 @@ void sim_send_delayed(sim *s, struct station *from, struct station *to, request 
                       double delay);
 
 /* Returns r to the station that sent it (pops its frame and calls that station's
- * ops->reply). The reply is delivered now. */
+ * ops->reply). The reply is delivered now, or after the one-way network delay between
+ * the station holding r and the one receiving the reply. */
 void sim_reply(sim *s, request *r);
 
 /* Same, delivered after `delay` seconds. */

@@ -65,6 +65,7 @@ typedef struct station {
     const station_ops *ops;    /* kind->ops, cached */
     char *name;                /* name as in the scenario (owned) */
     uint32_t id;               /* index in the simulation */
+    uint16_t region;           /* region index (network delays between regions, sim.h) */
     sim *sim;                  /* the simulation it belongs to */
     void *config;              /* parsed options (owned; released at fini) */
     station_stats stats;       /* generic statistics */
