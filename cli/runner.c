@@ -50,7 +50,7 @@ static int sampler_columns(sampler *sm)
         if (series_add_column(ss, fixed[i]) != 0) return -1;
     for (size_t i = 0; i < sm->s->n_stations; i++) {
         const station *st = sm->s->stations[i];
-        if (st->stats.servers <= 0.0) continue;
+        if (st->stats.servers <= 0.0 || st->hidden) continue;
         char name[64];
         snprintf(name, sizeof name, "queue_%s", st->name);
         if (series_add_column(ss, name) != 0) return -1;
@@ -93,7 +93,7 @@ static void sample_hook(void *ctx, double now)
     size_t col = 4;
     for (size_t i = 0; i < sm->s->n_stations && col < ss->n_series; i++) {
         const station *st = sm->s->stations[i];
-        if (st->stats.servers <= 0.0) continue;
+        if (st->stats.servers <= 0.0 || st->hidden) continue;
         row[col++] = st->stats.present.value;
     }
     for (; col < ss->n_series; col++) {
@@ -111,10 +111,11 @@ static void fill_station_rows(const sim *s, run_result *out)
 {
     out->stations = calloc(s->n_stations ? s->n_stations : 1, sizeof *out->stations);
     if (!out->stations) return;
-    out->n_stations = s->n_stations;
+    out->n_stations = 0;
     for (size_t i = 0; i < s->n_stations; i++) {
         const station *st = s->stations[i];
-        station_row *row = &out->stations[i];
+        if (st->hidden) continue;
+        station_row *row = &out->stations[out->n_stations++];
         snprintf(row->name, sizeof row->name, "%s", st->name);
         snprintf(row->kind, sizeof row->kind, "%s", st->kind->name);
         row->utilisation = station_utilisation(st);

@@ -66,6 +66,7 @@ typedef struct station {
     char *name;                /* name as in the scenario (owned) */
     uint32_t id;               /* index in the simulation */
     uint16_t region;           /* region index (network delays between regions, sim.h) */
+    int hidden;                /* a template cloned by another station: left out of outputs */
     sim *sim;                  /* the simulation it belongs to */
     void *config;              /* parsed options (owned; released at fini) */
     station_stats stats;       /* generic statistics */
