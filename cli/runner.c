@@ -27,6 +27,8 @@ typedef struct sampler {
     double interval;      /* seconds */
     size_t cap_points;    /* allocated rows */
     report scratch;       /* sample ops write here */
+    uint32_t *queue_ids;  /* station ids of the queue_<name> columns, in column order */
+    size_t n_queues;
 } sampler;
 
 static int series_add_column(series_set *ss, const char *name)
@@ -53,7 +55,13 @@ static int sampler_columns(sampler *sm)
         if (st->stats.servers <= 0.0 || st->hidden) continue;
         char name[64];
         snprintf(name, sizeof name, "queue_%s", st->name);
-        if (series_add_column(ss, name) != 0) return -1;
+        uint32_t *ids = realloc(sm->queue_ids, (sm->n_queues + 1) * sizeof *ids);
+        if (!ids || series_add_column(ss, name) != 0) {
+            if (ids) sm->queue_ids = ids;
+            return -1;
+        }
+        sm->queue_ids = ids;
+        sm->queue_ids[sm->n_queues++] = st->id;
     }
     for (size_t i = 0; i < sm->scratch.n_values; i++) {
         const char *n = sm->scratch.values[i].name;
@@ -91,11 +99,8 @@ static void sample_hook(void *ctx, double now)
     row[2] = lat && lat->count ? 1e3 * hist_quantile(lat, 0.5) : NAN;
     row[3] = lat && lat->count ? 1e3 * hist_quantile(lat, 0.99) : NAN;
     size_t col = 4;
-    for (size_t i = 0; i < sm->s->n_stations && col < ss->n_series; i++) {
-        const station *st = sm->s->stations[i];
-        if (st->stats.servers <= 0.0 || st->hidden) continue;
-        row[col++] = st->stats.present.value;
-    }
+    for (size_t q = 0; q < sm->n_queues; q++)
+        row[col++] = sm->s->stations[sm->queue_ids[q]]->stats.present.value;
     for (; col < ss->n_series; col++) {
         char name[80];
         snprintf(name, sizeof name, "ts.%s", ss->names[col]);
@@ -185,6 +190,7 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
     }
     out->events = s.events;
     report_fini(&sm.scratch);
+    free(sm.queue_ids);
     sim_fini(&s);
     return out->failed ? -1 : 0;
 }
