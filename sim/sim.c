@@ -20,6 +20,7 @@ enum {
     EV_REPLY,                     /* delayed reply: ptr = request */
     EV_WARMUP_END,                /* reset statistics */
     EV_SAMPLE,                    /* time-series sample */
+    EV_CONTROL,                   /* timeline action: ptr = sim_control */
 };
 
 int sim_init(sim *s, const sim_config *cfg)
@@ -122,6 +123,26 @@ sim_handle sim_schedule(sim *s, double delay, station *target, uint32_t kind, vo
         return 0;
     }
     return ((uint64_t)ev->gen << 32) | slot;
+}
+
+sim_handle sim_schedule_control(sim *s, double at, const sim_control *c)
+{
+    SIM_ASSERT(s, at >= s->now);
+    return sim_schedule(s, at - s->now, NULL, EV_CONTROL, (void *)c, 0);
+}
+
+static void run_control(sim *s, const sim_control *c)
+{
+    char err[200] = "";
+    station *st = c->target;
+    if (!st->ops->control) {
+        sim_fail(s, "%s: station '%s' (type %s) takes no timeline actions", c->where, st->name,
+                 st->kind->name);
+        return;
+    }
+    if (st->ops->control(st, c->action, c->part, c->factor, err, sizeof err) != 0)
+        sim_fail(s, "%s: timeline action '%s' on '%s%s%s' failed: %s", c->where, c->action,
+                 st->name, *c->part ? "." : "", c->part, err[0] ? err : "refused");
 }
 
 void sim_cancel(sim *s, sim_handle h)
@@ -278,6 +299,9 @@ static void engine_event(sim *s, const sim_event *ev)
         break;
     case EV_WARMUP_END:
         warmup_end(s);
+        break;
+    case EV_CONTROL:
+        run_control(s, ev->ptr);
         break;
     case EV_SAMPLE:
         if (s->on_sample) s->on_sample(s->sample_ctx, s->now);

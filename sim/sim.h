@@ -48,6 +48,15 @@ typedef struct sim_config {
     size_t   max_in_flight;    /* cap on live requests */
 } sim_config;
 
+/* A timeline action for a station's control op, fired at a given time. */
+typedef struct sim_control {
+    struct station *target;    /* the station whose control op runs */
+    const char *action;        /* "crash", "slow", ... */
+    const char *part;          /* part of the station ("primary", "replica.1") or "" */
+    double factor;             /* the action's number (slow-down factor) or 0 */
+    const char *where;         /* "file:line" of the timeline line, for errors */
+} sim_control;
+
 /* Called at every sample interval (time series). */
 typedef void (*sim_sample_fn)(void *ctx, double now);
 
@@ -85,6 +94,10 @@ void sim_fini(sim *s);
  * kinds). Returns a handle for sim_cancel. Cost: O(log n). */
 sim_handle sim_schedule(sim *s, double delay, struct station *target, uint32_t kind,
                         void *ptr, uint64_t arg);
+
+/* Schedules a timeline action at absolute time `at` (>= now). `c` must outlive the run.
+ * When the station refuses the action, the run fails with "WHERE: message". O(log n). */
+sim_handle sim_schedule_control(sim *s, double at, const sim_control *c);
 
 /* Cancels a pending event; a handle that already fired or was cancelled is ignored. O(1). */
 void sim_cancel(sim *s, sim_handle h);

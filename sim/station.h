@@ -45,6 +45,9 @@ typedef struct station_kind {
     size_t config_size;        /* bytes of the kind's config struct */
     size_t station_size;       /* bytes of the model's station struct (embeds station first) */
     const station_ops *ops;    /* behaviour */
+    /* Timeline actions the kind's control op accepts ("crash", "slow", ...), ended by
+     * NULL; NULL when it takes none. Checked when a scenario is loaded. */
+    const char *const *actions;
     /* Cross-field checks after parsing (optional): 0, or -1 with a message. */
     int (*validate)(const void *config, char *err, size_t errlen);
 } station_kind;
