@@ -61,7 +61,9 @@ static int compute_theory(const resolved *r, theory *t, char *why, size_t n)
         if (r->stations[i].kind == &clients_kind) src = &r->stations[i];
     if (!src) return snprintf(why, n, "no clients station"), -1;
     const clients_config *cc = src->config;
-    if (cc->arrival != ARRIVAL_POISSON) return snprintf(why, n, "arrivals are not Poisson"), -1;
+    if (cc->arrival != ARRIVAL_POISSON || cc->profile.kind != PROFILE_NONE)
+        return snprintf(why, n, "arrivals are not a homogeneous Poisson process"), -1;
+    if (cc->limit) return snprintf(why, n, "the workload has a request limit"), -1;
     double lambda = cc->rate;
     t->throughput = lambda;
     t->mean_ms = 0.0;
