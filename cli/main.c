@@ -10,6 +10,7 @@
 #include "cli/diag.h"
 #include "cli/help.h"
 #include "cli/output.h"
+#include "cli/parts.h"
 #include "cli/plot.h"
 #include "cli/runner.h"
 #include "cli/scenario.h"
@@ -26,6 +27,8 @@ static const char usage_text[] =
     "       dbscale help [KIND]          station kinds, or one kind's keys\n"
     "       dbscale validate [FILE...]   simulation against queueing theory\n"
     "       dbscale plot DIR             (re)draw the plots of a finished run\n"
+    "       dbscale run FILE --part I/N -o DIR   one slice of the runs (I from 0)\n"
+    "       dbscale merge DIR... -o OUT  join the slices into the outputs of the whole run\n"
     "       dbscale --help | --version\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -93,8 +96,16 @@ static int run_file(const cli_run *c, const char *file)
         char dir[4096];
         if (c->out_dir && c->n_files == 1) snprintf(dir, sizeof dir, "%s", c->out_dir);
         else snprintf(dir, sizeof dir, "%s/%s", c->out_dir ? c->out_dir : "out", res.scenario_name);
-        code = output_write(&res, dir, c->plots, c->ro.quiet);
-        if (code == 0 && !c->ro.quiet) printf("dbscale: report written to %s/report.md\n", dir);
+        if (c->ro.part_count > 1) {
+            code = parts_write(&res, c->ro.part_index, c->ro.part_count, dir);
+            if (code == 0 && !c->ro.quiet)
+                printf("dbscale: part %d of %d written to %s/part-%d-of-%d.bin; join the parts with "
+                       "'dbscale merge DIR... -o OUT'\n", c->ro.part_index, c->ro.part_count, dir,
+                       c->ro.part_index, c->ro.part_count);
+        } else {
+            code = output_write(&res, dir, c->plots, c->ro.quiet);
+            if (code == 0 && !c->ro.quiet) printf("dbscale: report written to %s/report.md\n", dir);
+        }
     }
     results_fini(&res);
     scenario_fini(&sc);
@@ -136,6 +147,13 @@ static int cmd_run(int argc, char **argv)
             long j = val ? parse_positive(val, 4096) : -1;
             if (j < 0) code = usage_error("%s needs a whole number from 1 to 4096", a);
             else c.ro.jobs = (int)j, i++;
+        } else if (strcmp(a, "--part") == 0) {
+            int pi, pn;
+            char tail;
+            if (!val || sscanf(val, "%d/%d%c", &pi, &pn, &tail) != 2 || pn < 1 || pn > 4096 ||
+                pi < 0 || pi >= pn)
+                code = usage_error("--part needs I/N with 0 <= I < N <= 4096, got '%s'", val ? val : "");
+            else c.ro.part_index = pi, c.ro.part_count = pn, i++;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             c.ro.quiet = 1;
         } else if (strcmp(a, "--no-plots") == 0) {
@@ -147,6 +165,8 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (code == 0 && c.n_files == 0) code = usage_error("%s", "run needs a scenario file");
+    if (code == 0 && c.ro.part_count > 1 && c.n_files > 1)
+        code = usage_error("%s", "--part runs one scenario file at a time");
     for (size_t f = 0; f < c.n_files && code == 0; f++) code = run_file(&c, c.files[f]);
     for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     free(owned);
@@ -197,6 +217,39 @@ static int cmd_check(int argc, char **argv)
     return code;
 }
 
+static int cmd_merge(int argc, char **argv)
+{
+    const char *out_dir = NULL;
+    int plots = 1, quiet = 0, code = 0;
+    char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    size_t n = 0;
+    if (!dirs) return EXIT_SOFTWARE;
+    for (int i = 0; i < argc && code == 0; i++) {
+        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+            if (i + 1 >= argc) code = usage_error("%s needs a directory", argv[i]);
+            else out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            plots = 0;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = 1;
+        } else if (argv[i][0] == '-') {
+            code = usage_error("unknown option '%s' for 'merge'", argv[i]);
+        } else {
+            dirs[n++] = argv[i];
+        }
+    }
+    if (code == 0 && (!n || !out_dir)) code = usage_error("%s", "merge needs part directories and -o OUT");
+    if (code == 0) {
+        results res;
+        code = parts_merge(dirs, n, &res);
+        if (code == 0) code = output_write(&res, out_dir, plots, quiet);
+        if (code == 0 && !quiet) printf("dbscale: report written to %s/report.md\n", out_dir);
+        results_fini(&res);
+    }
+    free(dirs);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -214,6 +267,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0) return help_command(argc - 2, argv + 2, stdout);
     if (strcmp(cmd, "validate") == 0) return validate_command(argc - 2, argv + 2);
     if (strcmp(cmd, "plot") == 0) {

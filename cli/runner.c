@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/aggregate.h"
+#include "cli/parts.h"
 #include "sim/confidence.h"
 #include "sim/mser.h"
 #include "sim/report.h"
@@ -405,6 +406,15 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
                 return 65;
             }
             c->warmup = c->rc.settings.warmup;
+            if (o->part_count > 1 && c->rc.settings.precision > 0.0) {
+                fprintf(stderr, "dbscale: precision = %g%% decides the number of replications "
+                        "from all of them, so the run cannot be split with --part; set a fixed "
+                        "number of replications (--set scenario.precision=0)\n",
+                        100 * c->rc.settings.precision);
+                diag_fini(&d);
+                cell_plans_fini(plans, n_cells);
+                return 64;
+            }
         }
     }
     diag_fini(&d);
@@ -482,10 +492,12 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
         if (n_jobs == 0) break;
         jobs = calloc(n_jobs, sizeof *jobs);
         if (!jobs) { code = 70; break; }
-        size_t k = 0;
+        size_t k = 0, g = 0;
         for (size_t i = 0; i < n_cells; i++)
-            for (size_t r = res->cells[i].n_reps; r < want[i]; r++)
-                jobs[k++] = (job){i, (uint32_t)r, plans[i].warmup, &res->cells[i].reps[r]};
+            for (size_t r = res->cells[i].n_reps; r < want[i]; r++, g++)
+                if (parts_owns(g, o->part_index, o->part_count))
+                    jobs[k++] = (job){i, (uint32_t)r, plans[i].warmup, &res->cells[i].reps[r]};
+        n_jobs = k;
         pg.done = 0;
         pg.total = n_jobs;
         if (run_jobs(plans, jobs, n_jobs, o->jobs, &pg) != 0) code = 70;
