@@ -4,8 +4,16 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+ifeq ($(MPI),1)
+# make MPI=1: the same program built with Debian's OpenMPI (mpicc), in its own folder;
+# run it as `mpirun -np K build-mpi/dbscale run FILE`.
+BUILD   ?= build-mpi
+CC      = mpicc
+EXTRA_CFLAGS += -DDBSCALE_MPI
+else
 BUILD   ?= build
 CC      ?= cc
+endif
 
 WARN    = -Wall -Wextra -Werror
 CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -40,10 +48,14 @@ TEST_BIN   := $(BUILD)/check_dbscale
 .PHONY: all run check test deps bench asan valgrind install uninstall clean docs
 .DEFAULT_GOAL := all
 
+ifeq ($(MPI),1)
+all: $(BIN)
+else
 all: dbscale
 
 dbscale: $(BIN)
 	$(Q)ln -sf $(BIN) dbscale
+endif
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -125,6 +137,40 @@ uninstall:
 	$(Q)rm -rf $(DESTDIR)$(PREFIX)/share/dbscale
 
 clean:
-	$(Q)rm -rf build build-asan dbscale
+	$(Q)rm -rf build build-asan build-mpi build-fuzz dbscale
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# libFuzzer harnesses (fuzz/README.md): the library rebuilt by clang with coverage and
+# sanitizers in build-fuzz/, then build-fuzz/fuzz_scenario and build-fuzz/fuzz_values.
+# `make fuzz-run` runs each for FUZZ_SECONDS; new inputs go to build-fuzz/corpus-*, crashes
+# to build-fuzz/. Without clang both say so and stop; `make test` replays the corpora.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_HARNESS  = fuzz_scenario fuzz_values
+.PHONY: fuzz fuzz-run
+fuzz:
+	$(Q)if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "fuzz: $(FUZZ_CC) not found; the libFuzzer harnesses need clang (make test still replays fuzz/corpus)"; \
+	else \
+	  $(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) WARN="-Wall -Wextra" \
+	    OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build-fuzz/libdbscale.a || exit 1; \
+	  for h in $(FUZZ_HARNESS); do \
+	    printf '  %-7s %s\n' FUZZ build-fuzz/$$h; \
+	    $(FUZZ_CC) $(CSTD) -Wall -Wextra -O1 -g -ffp-contract=off -I. -fsanitize=fuzzer $(FUZZ_SAN) \
+	      fuzz/$$h.c build-fuzz/libdbscale.a $(LIBS) -o build-fuzz/$$h || exit 1; \
+	  done; \
+	fi
+
+fuzz-run: fuzz
+	$(Q)if [ -x build-fuzz/fuzz_scenario ]; then \
+	  for h in scenario values; do \
+	    mkdir -p build-fuzz/corpus-$$h; \
+	    echo "fuzz_$$h: $(FUZZ_SECONDS) s"; \
+	    build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	      -dict=fuzz/dict/$$h.dict -artifact_prefix=build-fuzz/$$h- -print_final_stats=1 \
+	      build-fuzz/corpus-$$h fuzz/corpus/$$h || exit 1; \
+	  done; \
+	fi

@@ -9,6 +9,7 @@
 
 #include "cli/diag.h"
 #include "cli/help.h"
+#include "cli/mpi_run.h"
 #include "cli/output.h"
 #include "cli/parts.h"
 #include "cli/plot.h"
@@ -63,6 +64,7 @@ typedef struct cli_run {
     size_t n_sets;
     run_options ro;
     int plots;
+    int mpi_ranks;     /* > 1: running under mpirun, one slice per rank */
 } cli_run;
 
 /* Loads a scenario, printing its diagnostics. Returns 0 or an exit code. */
@@ -92,11 +94,20 @@ static int run_file(const cli_run *c, const char *file)
     if (code) return code;
     results res;
     code = runner_execute(&sc, &c->ro, &res);
+    if (c->mpi_ranks > 1) {
+        /* Every rank ran its slice; rank 0 gathers them and alone writes the outputs. */
+        code = mpi_run_gather(&res, code);
+        if (mpi_run_rank() != 0) {
+            results_fini(&res);
+            scenario_fini(&sc);
+            return code;
+        }
+    }
     if (code == 0) {
         char dir[4096];
         if (c->out_dir && c->n_files == 1) snprintf(dir, sizeof dir, "%s", c->out_dir);
         else snprintf(dir, sizeof dir, "%s/%s", c->out_dir ? c->out_dir : "out", res.scenario_name);
-        if (c->ro.part_count > 1) {
+        if (c->ro.part_count > 1 && c->mpi_ranks <= 1) {
             code = parts_write(&res, c->ro.part_index, c->ro.part_count, dir);
             if (code == 0 && !c->ro.quiet)
                 printf("dbscale: part %d of %d written to %s/part-%d-of-%d.bin; join the parts with "
@@ -112,9 +123,12 @@ static int run_file(const cli_run *c, const char *file)
     return code;
 }
 
+static int mpi_ranks = 1;   /* processes in the MPI job (1 without MPI) */
+
 static int cmd_run(int argc, char **argv)
 {
     cli_run c = {.ro = {.jobs = default_jobs(), .part_count = 1}, .plots = 1};
+    int jobs_given = 0;
     c.files = calloc((size_t)argc, sizeof *c.files);
     c.sets = calloc((size_t)argc * 2 + 2, sizeof *c.sets);
     char **owned = calloc((size_t)argc + 2, sizeof *owned);
@@ -146,7 +160,7 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
             long j = val ? parse_positive(val, 4096) : -1;
             if (j < 0) code = usage_error("%s needs a whole number from 1 to 4096", a);
-            else c.ro.jobs = (int)j, i++;
+            else c.ro.jobs = (int)j, jobs_given = 1, i++;
         } else if (strcmp(a, "--part") == 0) {
             int pi, pn;
             char tail;
@@ -165,6 +179,14 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (code == 0 && c.n_files == 0) code = usage_error("%s", "run needs a scenario file");
+    c.mpi_ranks = mpi_ranks;
+    if (code == 0 && mpi_ranks > 1) {
+        if (c.ro.part_count > 1) code = usage_error("%s", "--part and mpirun do not mix");
+        c.ro.part_index = mpi_run_rank();
+        c.ro.part_count = mpi_ranks;
+        if (!jobs_given) c.ro.jobs = 1;   /* one process per rank unless asked */
+        if (mpi_run_rank() != 0) c.ro.quiet = 1;
+    }
     if (code == 0 && c.ro.part_count > 1 && c.n_files > 1)
         code = usage_error("%s", "--part runs one scenario file at a time");
     for (size_t f = 0; f < c.n_files && code == 0; f++) code = run_file(&c, c.files[f]);
@@ -250,7 +272,17 @@ static int cmd_merge(int argc, char **argv)
     return code;
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    mpi_ranks = mpi_run_start(&argc, &argv);
+    int code = dispatch(argc, argv);
+    mpi_run_stop();
+    return code;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_text, stderr);

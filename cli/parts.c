@@ -120,20 +120,8 @@ static int make_dirs(const char *dir)
     return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int parts_write(const results *res, int index, int count, const char *dir)
+int parts_write_stream(const results *res, int index, int count, FILE *f)
 {
-    if (make_dirs(dir) != 0) {
-        fprintf(stderr, "dbscale: cannot write '%s': %s\n", dir, strerror(errno));
-        return 73;
-    }
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/part-%d-of-%d.bin", dir, index, count);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "dbscale: cannot write '%s': %s\n", tmp, strerror(errno));
-        return 73;
-    }
     uint32_t owned = 0;
     size_t g = 0;
     for (size_t c = 0; c < res->n_cells; c++)
@@ -149,6 +137,24 @@ int parts_write(const results *res, int index, int count, const char *dir)
         }
     }
     bad = bad || put(f, PART_END, 4);
+    return bad || ferror(f) ? -1 : 0;
+}
+
+int parts_write(const results *res, int index, int count, const char *dir)
+{
+    if (make_dirs(dir) != 0) {
+        fprintf(stderr, "dbscale: cannot write '%s': %s\n", dir, strerror(errno));
+        return 73;
+    }
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/part-%d-of-%d.bin", dir, index, count);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "dbscale: cannot write '%s': %s\n", tmp, strerror(errno));
+        return 73;
+    }
+    int bad = parts_write_stream(res, index, count, f);
     if (fclose(f) != 0) bad = 1;
     if (bad || rename(tmp, path) != 0) {
         fprintf(stderr, "dbscale: cannot write '%s': %s\n", path, strerror(errno ? errno : EIO));
@@ -176,15 +182,9 @@ static int same_run(const results *a, const results *b)
     return 1;
 }
 
-/* Reads one part file into `whole` (its header the first time). 0, 65 or 66. */
-static int read_part(const char *path, results *whole, int *have_header, int *count,
-                     unsigned char *seen_parts)
+int parts_read_stream(FILE *f, const char *path, results *whole, int *have_header, int *count,
+                      unsigned char *seen_parts)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dbscale: cannot read '%s': %s\n", path, strerror(errno));
-        return 66;
-    }
     char magic[4];
     uint32_t version, index, n, owned;
     results hdr;
@@ -195,11 +195,11 @@ static int read_part(const char *path, results *whole, int *have_header, int *co
         index >= n || get_header(f, &hdr) || get_u32(f, &owned)) {
         fprintf(stderr, "dbscale: '%s' is not a dbscale part file (or is damaged)\n", path);
         code = 65;
+    } else if (n > PARTS_MAX) {
+        fprintf(stderr, "dbscale: '%s': more than %d parts\n", path, PARTS_MAX);
+        code = 65;
     } else if (*have_header && ((int)n != *count || !same_run(whole, &hdr))) {
         fprintf(stderr, "dbscale: '%s' belongs to a different run than the other parts\n", path);
-        code = 65;
-    } else if (n > 4096) {
-        fprintf(stderr, "dbscale: '%s': more than 4096 parts\n", path);
         code = 65;
     } else if (*have_header && seen_parts[index]) {
         fprintf(stderr, "dbscale: part %u of %u given twice ('%s')\n", index, n, path);
@@ -230,15 +230,39 @@ static int read_part(const char *path, results *whole, int *have_header, int *co
         code = 65;
     }
     results_fini(&hdr);
+    return code;
+}
+
+/* Reads one part file into `whole` (its header the first time). 0, 65 or 66. */
+static int read_part(const char *path, results *whole, int *have_header, int *count,
+                     unsigned char *seen_parts)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dbscale: cannot read '%s': %s\n", path, strerror(errno));
+        return 66;
+    }
+    int code = parts_read_stream(f, path, whole, have_header, count, seen_parts);
     fclose(f);
     return code;
+}
+
+int parts_check_complete(const unsigned char *seen, int count)
+{
+    for (int i = 0; i < count && i < PARTS_MAX; i++) {
+        if (!seen[i]) {
+            fprintf(stderr, "dbscale: part %d of %d is missing\n", i, count);
+            return 65;
+        }
+    }
+    return 0;
 }
 
 int parts_merge(char *const *dirs, size_t n_dirs, results *out)
 {
     results_init(out);
     int have_header = 0, count = 0, code = 0;
-    unsigned char seen[4096] = {0};
+    unsigned char seen[PARTS_MAX] = {0};
     size_t files = 0;
     for (size_t d = 0; d < n_dirs && code == 0; d++) {
         DIR *dir = opendir(dirs[d]);
@@ -274,11 +298,6 @@ int parts_merge(char *const *dirs, size_t n_dirs, results *out)
         fprintf(stderr, "dbscale: no part files (part-I-of-N.bin) found\n");
         code = 66;
     }
-    for (int i = 0; code == 0 && i < count && i < 4096; i++) {
-        if (!seen[i]) {
-            fprintf(stderr, "dbscale: part %d of %d is missing\n", i, count);
-            code = 65;
-        }
-    }
+    if (code == 0) code = parts_check_complete(seen, count);
     return code;
 }

@@ -3,6 +3,8 @@
 # As root directly; otherwise through sudo. Non-interactive (works under CI=true).
 set -eu
 need="libgsl-dev libcsv-dev check pkg-config gnuplot-nox"
+# DBSCALE_WITH_MPI=1 (set by .ci/run) adds OpenMPI for the optional `make MPI=1` build.
+[ "${DBSCALE_WITH_MPI:-0}" = 1 ] && need="$need openmpi-bin libopenmpi-dev"
 missing=""
 for p in $need; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
