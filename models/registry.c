@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "models/clients.h"
+#include "models/cluster.h"
 #include "models/node.h"
 #include "models/server.h"
 
@@ -11,6 +12,7 @@ static const station_kind *const kinds[] = {
     &clients_kind,
     &server_kind,
     &node_kind,
+    &cluster_kind,
 };
 
 const station_kind *registry_find(const char *name)
