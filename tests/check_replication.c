@@ -150,6 +150,40 @@ START_TEST(test_lag_grows_with_write_rate)
 }
 END_TEST
 
+static double run_link_lag(uint64_t rep, double duration)
+{
+    const char *app[] = {"rate=1000/s", "read_ratio=0", NULL};
+    const char *db[] = {"replicas=1", "replica.link=const(0)", "replica.apply_time=const(0)",
+                        "replica.link_bandwidth=2M/s", "wal_record_size=1000B",
+                        "primary.max_connections=0", NULL};
+    rig g;
+    rig_start(&g, 77, rep, duration, 2, app, db);
+    rig_run_until(&g, duration);
+    rig_report(&g);
+    const hist *lag = report_get_hist(&g.out, "lag");
+    ck_assert_ptr_nonnull(lag);
+    double m = hist_mean(lag);
+    ck_assert(lag->min >= 0.0005 - 1e-12); /* every record spends its transmission time */
+    rig_fini(&g);
+    return m;
+}
+
+START_TEST(test_link_bandwidth)
+{
+    /* 1000-byte records on a 2 MB/s link: 0.5 ms each, serialised in LSN order. With
+     * Poisson commits (Burke, as above), no propagation delay and instant apply, the lag is
+     * the M/D/1 sojourn on the link: S + rho S / (2 (1 - rho)) = 0.5 + 0.25 = 0.75 ms. */
+    int reps = test_quick() ? 5 : 10;
+    double d = test_quick() ? 6 : 20;
+    double v[MAX_REPS];
+    for (int r = 0; r < reps; r++) v[r] = run_link_lag((uint64_t)r, d);
+    ci c = ci_of(v, (size_t)reps, LEVEL);
+    ck_assert_msg(fabs(c.mean - 0.00075) <= c.half_width, "link lag %.6g +- %.3g, theory 0.75 ms",
+                  c.mean, c.half_width);
+    ck_assert(c.half_width <= (test_quick() ? 0.08 : 0.03) * 0.00075);
+}
+END_TEST
+
 START_TEST(test_zero_lag)
 {
     /* No link delay and instant apply: every record is visible at its commit instant. */
@@ -425,6 +459,7 @@ Suite *replication_suite(void)
     TCase *lag = tcase_create("lag");
     tcase_set_timeout(lag, TEST_STAT_TIMEOUT);
     tcase_add_test(lag, test_lag_grows_with_write_rate);
+    tcase_add_test(lag, test_link_bandwidth);
     tcase_add_test(lag, test_zero_lag);
     tcase_add_test(lag, test_lag_without_bound);
     tcase_add_test(lag, test_backlog_cap_fails_clearly);
