@@ -28,8 +28,11 @@
  *
  * Failures (control op; parts "primary", "replica.N", or "" for the primary):
  *   crash primary   requests at the primary fail; writes waiting for confirmations fail
- *                   (not acknowledged); the WAL stops flowing (records already on the wire
- *                   still arrive). New requests for the primary fail (`outage = fail`,
+ *                   (not acknowledged); the WAL stops flowing and what a replica has not
+ *                   received yet is gone (the link delay stands for the whole shipping
+ *                   path, most of it on the primary: WAL sender wake-up, batching,
+ *                   buffers), so async loses the writes of about the last link delay.
+ *                   New requests for the primary fail (`outage = fail`,
  *                   counted "outage_failed") or wait in the cluster (`outage = wait`,
  *                   counted "outage_waited") until a primary is back. After
  *                   failover_delay the up replica with the highest received LSN is
@@ -38,6 +41,9 @@
  *                   quiet). Acknowledged writes above its received LSN are LOST: counted
  *                   "lost_writes", removed from the WAL, and the keys' committed versions
  *                   roll back to what the new primary holds. "failovers" counts promotions.
+ *                   The new primary keeps its replica.* node settings; a crashed replica
+ *                   holding WAL the new primary lacks is re-cloned at once (as pg_rewind
+ *                   or a new base backup would) when the promotion is decided.
  *   recover primary before the promotion: the old primary resumes, nothing lost; after it:
  *                   the old node rejoins as a new replica, cloned from the current state.
  *   crash replica.N the replica's node fails its requests and stops receiving and

@@ -283,7 +283,12 @@ void wal_replica_recover(wal_replica *rep)
     wal_replica_ship(rep);
 }
 
-void wal_replica_slow(wal_replica *rep, double factor) { rep->slowdown = factor; }
+void wal_replica_slow(wal_replica *rep, double factor)
+{
+    rep->slowdown = factor;
+    double mean = dist_mean(rep->p.apply_time) * factor;
+    rep->base.stats.capacity_rate = mean > 0.0 ? (double)rep->p.workers / mean : 0.0;
+}
 
 double wal_replica_lag(const wal_replica *rep)
 {

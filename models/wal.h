@@ -169,7 +169,8 @@ void wal_replica_recover(wal_replica *rep);
  * a new base backup would). O(records queued). */
 void wal_replica_restart(wal_replica *rep, uint64_t lsn, keyview *view);
 
-/* Apply times are multiplied by factor (> 0; 1 = normal, not cumulative) from now on. O(1). */
+/* Apply times are multiplied by factor (> 0; 1 = normal, not cumulative) from now on; the
+ * station's capacity follows. O(1). */
 void wal_replica_slow(wal_replica *rep, double factor);
 
 /* Current lag: age of the oldest record not yet visible (0 when caught up). O(1). */
