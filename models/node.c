@@ -1,5 +1,6 @@
 /* node.c: the database node: cores, connections, USL contention, buffer pool and disk,
- * crash / recover / slow-down (the model is described in node.h). */
+ * the table's scan cost and maintenance as background work, crash / recover / slow-down
+ * (the model is described in node.h). */
 #include "models/node.h"
 
 #include <stdio.h>
@@ -54,6 +55,35 @@ static const dist *cpu_dist(const node_config *c, int op)
     return op == OP_WRITE ? &c->write_time : op == OP_SCAN ? &c->scan_time : &c->read_time;
 }
 
+int node_config_check(const node_config *cfg, const char *prefix, char *err, size_t errlen)
+{
+    return part_spec_check(&cfg->table, prefix, err, errlen);
+}
+
+static int node_validate(const void *config, char *err, size_t errlen)
+{
+    return node_config_check(&((const node_config_holder *)config)->cfg, "", err, errlen);
+}
+
+/* The table part of a scan's CPU time at key (rows read and partitions touched now), into
+ * *ps. O(partitions.h part_table_scan). */
+static double table_cost(node *nd, uint64_t key, part_scan *ps)
+{
+    const node_config *c = nd->cfg;
+    part_table_scan(&nd->table, key, c->scan_window, c->scan_index, ps, NULL);
+    return ps->rows_scanned * c->scan_row_time + (double)ps->touched * c->scan_overhead;
+}
+
+/* Mean CPU time of op (s), before contention: the distribution's mean, plus for scans the
+ * mean table cost of the scans that arrived. */
+static double op_mean(const node *nd, int op)
+{
+    double m = nd->cpu_mean[op];
+    if (op == OP_SCAN && nd->has_table && nd->seen[OP_SCAN])
+        m += nd->scan_cost_sum / (double)nd->seen[OP_SCAN];
+    return m;
+}
+
 /* capacity_rate = min(cores / mean CPU time of the mix seen, disk servers / mean disk time
  * per request), over the slow-down; 0 (unknown) when not finite. O(1). */
 static void update_capacity(node *nd)
@@ -68,7 +98,7 @@ static void update_capacity(node *nd)
     } else {
         cpu_mean = 0.0;
         for (int op = 0; op < OP_COUNT; op++)
-            if (nd->seen[op]) cpu_mean += (double)nd->seen[op] * nd->cpu_mean[op];
+            if (nd->seen[op]) cpu_mean += (double)nd->seen[op] * op_mean(nd, op);
         cpu_mean /= (double)total;
         read_share = (double)nd->seen[OP_READ] / (double)total;
     }
@@ -109,6 +139,16 @@ static int node_init(station *st)
     timeavg_init(&nd->disk_use, st->sim->now, 0.0);
     for (int op = 0; op < OP_COUNT; op++) nd->cpu_mean[op] = dist_mean(cpu_dist(c, op));
     nd->disk_mean = dist_mean(&c->disk_read_time);
+    timeavg_init(&nd->maint_use, st->sim->now, 0.0);
+    nd->has_table = part_spec_has_table(&c->table);
+    if (nd->has_table) {
+        char err[256];
+        if (part_table_init(&nd->table, &c->table, err, sizeof err) != 0) {
+            nd->has_table = 0;
+            sim_fail(st->sim, "station '%s': %s", st->name, err);
+            return -1;
+        }
+    }
     update_capacity(nd);
     return 0;
 }
@@ -121,10 +161,51 @@ static void start_cpu(node *nd, request *r)
     uint32_t slot = nd->cpu_free[c->cores - nd->cpu_busy - 1];
     nd->cpu_busy++;
     station_busy(st, +1);
-    double t = dist_sample(cpu_dist(c, r->op), &nd->service_rng) *
-               node_usl_factor(c, (double)nd->connections) * nd->slowdown;
+    double t = dist_sample(cpu_dist(c, r->op), &nd->service_rng);
+    if (r->op == OP_SCAN && nd->has_table) {
+        part_scan ps;
+        t += table_cost(nd, r->key, &ps);
+        nd->scans++;
+        nd->scan_rows += ps.rows_scanned;
+        nd->scan_touched += (double)ps.touched;
+    }
+    t *= node_usl_factor(c, (double)nd->connections) * nd->slowdown;
     nd->cpu[slot].r = r;
     nd->cpu[slot].done = sim_schedule(st->sim, t, st, EV_CPU_DONE, NULL, slot);
+}
+
+/* Puts a worker of the waiting maintenance job started first on a free core. */
+static void start_worker(node *nd)
+{
+    station *st = &nd->base;
+    const node_config *c = nd->cfg;
+    node_job *job = NULL;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < nd->n_jobs; i++)
+        if (nd->jobs[i].waiting > 0 && (!job || nd->jobs[i].seq < job->seq)) job = &nd->jobs[j = i];
+    SIM_ASSERT(st->sim, job != NULL);
+    uint32_t slot = nd->cpu_free[c->cores - nd->cpu_busy - 1];
+    nd->cpu_busy++;
+    station_busy(st, +1);
+    job->waiting--;
+    job->running++;
+    nd->maint_waiting--;
+    nd->maint_busy++;
+    timeavg_add(&nd->maint_use, st->sim->now, 1.0);
+    nd->cpu[slot].r = NULL;
+    nd->cpu[slot].job = j + 1;
+    nd->cpu[slot].done =
+        sim_schedule(st->sim, job->worker_time * nd->slowdown, st, EV_CPU_DONE, NULL, slot);
+}
+
+/* Fills free cores: waiting maintenance workers first, then waiting requests. */
+static void fill_cores(node *nd)
+{
+    while (nd->cpu_busy < nd->cfg->cores) {
+        if (nd->maint_waiting > 0) start_worker(nd);
+        else if (nd->cpu_q.n) start_cpu(nd, fifo_pop(&nd->cpu_q));
+        else break;
+    }
 }
 
 static void start_disk(node *nd, request *r)
@@ -172,6 +253,10 @@ static void node_arrive(station *st, request *r)
         return;
     }
     nd->seen[r->op]++;
+    if (r->op == OP_SCAN && nd->has_table) {
+        part_scan ps;
+        nd->scan_cost_sum += table_cost(nd, r->key, &ps);
+    }
     update_capacity(nd);
     station_enter(st, r);
     nd->connections++;
@@ -179,9 +264,15 @@ static void node_arrive(station *st, request *r)
     else fifo_push(&nd->cpu_q, r);
 }
 
+static void worker_done(node *nd, uint32_t slot);
+
 static void cpu_done(node *nd, uint32_t slot)
 {
     const node_config *c = nd->cfg;
+    if (nd->cpu[slot].job) {
+        worker_done(nd, slot);
+        return;
+    }
     request *r = nd->cpu[slot].r;
     nd->cpu[slot].r = NULL;
     nd->cpu[slot].done = 0;
@@ -197,7 +288,7 @@ static void cpu_done(node *nd, uint32_t slot)
     /* Release the connection before the next request starts, so its USL factor counts
      * only the requests still present. */
     if (!miss) depart(nd, r);
-    if (nd->cpu_q.n) start_cpu(nd, fifo_pop(&nd->cpu_q));
+    fill_cores(nd);
     if (miss) {
         if (nd->disk_busy < c->disk_parallelism) start_disk(nd, r);
         else fifo_push(&nd->disk_q, r);
@@ -220,6 +311,156 @@ static void disk_done(node *nd, uint32_t slot)
     if (nd->disk_q.n) start_disk(nd, fifo_pop(&nd->disk_q));
     r->status = STATUS_OK;
     sim_reply(nd->base.sim, r);
+}
+
+/* ---- maintenance ---------------------------------------------------------------------- */
+
+static void start_phase(node *nd, node_job *job, int kind, double work, int64_t workers);
+
+/* The phase of job has done its work: apply it, then start the next phase or free the job. */
+static void finish_phase(node *nd, node_job *job)
+{
+    const node_config *c = nd->cfg;
+    if (job->kind == NODE_JOB_DROP) {
+        part_table_drop(&nd->table, job->target);
+        job->kind = NODE_JOB_FREE;
+    } else if (job->kind == NODE_JOB_DELETE) {
+        part_table_delete(&nd->table, job->target);
+        double dead = part_table_slice_dead(&nd->table, job->target);
+        start_phase(nd, job, NODE_JOB_VACUUM, dead * c->vacuum_row_time, c->maintenance_workers);
+    } else {
+        part_table_vacuum(&nd->table, job->target);
+        job->kind = NODE_JOB_FREE;
+    }
+}
+
+/* Starts a phase of `work` CPU seconds split over `workers`; with no work it ends at once. */
+static void start_phase(node *nd, node_job *job, int kind, double work, int64_t workers)
+{
+    job->kind = kind;
+    if (!(work > 0.0)) {
+        finish_phase(nd, job);
+        return;
+    }
+    job->worker_time = work / (double)workers;
+    job->waiting = workers;
+    job->running = 0;
+    nd->maint_waiting += workers;
+    fill_cores(nd);
+}
+
+static void worker_done(node *nd, uint32_t slot)
+{
+    station *st = &nd->base;
+    const node_config *c = nd->cfg;
+    node_job *job = &nd->jobs[nd->cpu[slot].job - 1];
+    nd->cpu[slot].job = 0;
+    nd->cpu[slot].done = 0;
+    nd->cpu_busy--;
+    nd->cpu_free[c->cores - nd->cpu_busy - 1] = slot;
+    station_busy(st, -1);
+    nd->maint_busy--;
+    timeavg_add(&nd->maint_use, st->sim->now, -1.0);
+    job->running--;
+    if (job->running == 0 && job->waiting == 0) finish_phase(nd, job);
+    fill_cores(nd);
+}
+
+/* A free job entry (the array grows when none is free), or NULL out of memory. */
+static node_job *new_job(node *nd)
+{
+    for (uint32_t i = 0; i < nd->n_jobs; i++)
+        if (nd->jobs[i].kind == NODE_JOB_FREE) return &nd->jobs[i];
+    if (nd->n_jobs == nd->cap_jobs) {
+        uint32_t cap = nd->cap_jobs ? 2 * nd->cap_jobs : 4;
+        node_job *more = realloc(nd->jobs, cap * sizeof *more);
+        if (!more) return NULL;
+        nd->jobs = more;
+        nd->cap_jobs = cap;
+    }
+    node_job *job = &nd->jobs[nd->n_jobs++];
+    memset(job, 0, sizeof *job);
+    return job;
+}
+
+/* 1 when a job of the drop family (drop = 1) or the delete family (drop = 0) runs on i. */
+static int job_on(const node *nd, int drop, uint32_t i)
+{
+    for (uint32_t j = 0; j < nd->n_jobs; j++) {
+        const node_job *job = &nd->jobs[j];
+        if (job->kind == NODE_JOB_FREE || job->target != i) continue;
+        if ((job->kind == NODE_JOB_DROP) == drop) return 1;
+    }
+    return 0;
+}
+
+int node_maintenance(station *st, const char *action, double number, char *err, size_t errlen)
+{
+    node *nd = as_node(st);
+    const node_config *c = nd->cfg;
+    int drop = strcmp(action, "drop-partition") == 0;
+    const char *what = drop ? "partition" : "slice";
+    if (!drop && strcmp(action, "delete-rows") != 0) {
+        snprintf(err, errlen, "unknown maintenance '%s' for node '%s' (expected drop-partition, "
+                 "delete-rows)", action, st->name);
+        return -1;
+    }
+    if (!nd->has_table) {
+        snprintf(err, errlen, "node '%s' has no table for '%s' (set table_rows or "
+                 "partition_rows)", st->name, action);
+        return -1;
+    }
+    if (drop && c->table.method == PART_NONE) {
+        snprintf(err, errlen, "node '%s' has no partitions to drop (partition_by = none; "
+                 "delete-rows deletes a key range's rows)", st->name);
+        return -1;
+    }
+    if (!nd->up) {
+        snprintf(err, errlen, "node '%s' is down: cannot run '%s'", st->name, action);
+        return -1;
+    }
+    uint32_t n = nd->table.n, i;
+    if (number == 0.0) { /* the first one left */
+        for (i = 0; i < n; i++) {
+            if (job_on(nd, drop, i)) continue;
+            if (drop ? !nd->table.dropped[i] : part_table_slice_live(&nd->table, i) > 0.0) break;
+        }
+        if (i == n) {
+            snprintf(err, errlen, drop ? "node '%s' has no partition left to drop"
+                                       : "node '%s' has no live rows left to delete", st->name);
+            return -1;
+        }
+    } else {
+        if (!(number >= 1.0) || number != floor(number) || number > (double)n) {
+            snprintf(err, errlen, "%s %g of node '%s' does not exist (a whole number from 1 to "
+                     "%u)", what, number, st->name, n);
+            return -1;
+        }
+        i = (uint32_t)number - 1;
+        if (drop && nd->table.dropped[i]) {
+            snprintf(err, errlen, "partition %u of node '%s' is already dropped", i + 1, st->name);
+            return -1;
+        }
+        if (job_on(nd, drop, i)) {
+            snprintf(err, errlen, drop ? "partition %u of node '%s' is already being dropped"
+                                       : "rows of slice %u of node '%s' are already being "
+                                         "deleted or vacuumed", i + 1, st->name);
+            return -1;
+        }
+    }
+    node_job *job = new_job(nd);
+    if (!job) {
+        snprintf(err, errlen, "out of memory for maintenance on node '%s'", st->name);
+        return -1;
+    }
+    job->target = i;
+    job->seq = nd->job_seq++;
+    if (drop) start_phase(nd, job, NODE_JOB_DROP, c->drop_time, 1);
+    else
+        start_phase(nd, job, NODE_JOB_DELETE,
+                    part_table_slice_live(&nd->table, i) * c->delete_row_time,
+                    c->maintenance_workers);
+    return 0;
 }
 
 static void node_event(station *st, const sim_event *ev)
@@ -252,6 +493,12 @@ static request **drain_slots(sim *s, node_slot *slots, uint32_t *free_stack, int
 {
     for (int64_t i = 0; i < n; i++) {
         free_stack[i] = (uint32_t)(n - 1 - i);
+        if (slots[i].job) { /* a maintenance worker: abandoned */
+            sim_cancel(s, slots[i].done);
+            slots[i].job = 0;
+            slots[i].done = 0;
+            continue;
+        }
         if (!slots[i].r) continue;
         sim_cancel(s, slots[i].done);
         *tail = slots[i].r;
@@ -291,6 +538,10 @@ void node_crash(station *st)
     nd->cpu_busy = 0;
     timeavg_add(&nd->disk_use, s->now, -(double)nd->disk_busy);
     nd->disk_busy = 0;
+    timeavg_add(&nd->maint_use, s->now, -(double)nd->maint_busy);
+    nd->maint_busy = 0;
+    nd->maint_waiting = 0;
+    for (uint32_t i = 0; i < nd->n_jobs; i++) nd->jobs[i].kind = NODE_JOB_FREE;
     while (failed) {
         request *r = failed;
         failed = r->link;
@@ -336,9 +587,11 @@ static int node_control(station *st, const char *action, const char *part, doubl
             return -1;
         }
         node_set_slowdown(st, factor);
+    } else if (strcmp(action, "drop-partition") == 0 || strcmp(action, "delete-rows") == 0) {
+        return node_maintenance(st, action, factor, err, errlen);
     } else {
-        snprintf(err, errlen, "unknown action '%s' for node '%s' (expected crash, recover, slow)",
-                 action, st->name);
+        snprintf(err, errlen, "unknown action '%s' for node '%s' (expected crash, recover, slow, "
+                 "drop-partition, delete-rows)", action, st->name);
         return -1;
     }
     return 0;
@@ -350,6 +603,9 @@ static void node_reset(station *st)
     nd->hits = nd->misses = 0;
     nd->crashes = nd->crash_failed = nd->down_refused = 0;
     timeavg_reset(&nd->disk_use, st->sim->now);
+    nd->scans = 0;
+    nd->scan_rows = nd->scan_touched = 0.0;
+    timeavg_reset(&nd->maint_use, st->sim->now);
 }
 
 /* Writes `prefix<name>suffix` = v as a maximum into out (names are unique per node). */
@@ -377,11 +633,23 @@ static void node_report(station *st, report *out)
                   (double)nd->hits / (double)(nd->hits + nd->misses));
     put_value(out, "node.", st->name, ".disk_utilisation",
               timeavg_mean(&nd->disk_use, st->sim->now) / (double)c->disk_parallelism);
+    if (!nd->has_table) return;
+    if (nd->scans) {
+        put_value(out, "node.", st->name, ".scan_rows_mean", nd->scan_rows / (double)nd->scans);
+        put_value(out, "node.", st->name, ".scan_partitions_mean",
+                  nd->scan_touched / (double)nd->scans);
+    }
+    const timeavg *m = &nd->maint_use;
+    double now = st->sim->now, core_s = m->area + m->value * (now - m->last);
+    put_value(out, "node.", st->name, ".maintenance_cores", timeavg_mean(m, now));
+    put_value(out, "node.", st->name, ".maintenance_core_seconds", core_s);
 }
 
 static void node_sample(station *st, report *out)
 {
-    put_value(out, "ts.conn_", st->name, "", (double)as_node(st)->connections);
+    node *nd = as_node(st);
+    put_value(out, "ts.conn_", st->name, "", (double)nd->connections);
+    if (nd->has_table) put_value(out, "ts.maint_", st->name, "", (double)nd->maint_busy);
 }
 
 static void node_fini(station *st)
@@ -393,6 +661,11 @@ static void node_fini(station *st)
     free(nd->disk_free);
     nd->cpu = nd->disk = NULL;
     nd->cpu_free = nd->disk_free = NULL;
+    part_table_fini(&nd->table);
+    nd->has_table = 0;
+    free(nd->jobs);
+    nd->jobs = NULL;
+    nd->n_jobs = nd->cap_jobs = 0;
 }
 
 static const station_ops node_ops = {
@@ -409,9 +682,11 @@ static const station_ops node_ops = {
 
 const station_kind node_kind = {
     .name = "node",
-    .summary = "database server: cores, connection limit, USL contention, buffer pool and disk",
+    .summary = "database server: cores, connection limit, USL contention, buffer pool and disk, "
+               "a partitioned table with scans and maintenance",
     .options = node_options,
     .config_size = sizeof(node_config_holder),
     .station_size = sizeof(node),
     .ops = &node_ops,
+    .validate = node_validate,
 };

@@ -3,7 +3,8 @@
  * Deterministic cases (constant times chosen so that no event lands near the end of the
  * run) assert exact counts: the connection limit, saturated capacity, a buffer-pool miss
  * holding its connection but not a core, crash / recover, slow-down, the control op and
- * the option rows under a prefix. Statistical cases use fixed seeds: the buffer-pool miss
+ * the option rows under a prefix (the table's rows included; the table itself is tested in
+ * check_partitions.c). Statistical cases use fixed seeds: the buffer-pool miss
  * count must lie in the central 99.9% region of its exact binomial distribution; the read
  * latency and disk utilisation of an open Jackson network (M/M/2 CPU feeding an M/M/2 disk
  * by Burke's theorem and random thinning) and the USL throughput N / (S f(N)) of a closed
@@ -184,7 +185,7 @@ START_TEST(test_option_rows)
 {
     char err[256];
     size_t rows = opt_count(node_kind.options);
-    ck_assert_uint_eq(rows, 12);
+    ck_assert_uint_eq(rows, 26);
     ck_assert_uint_eq(opt_count(two_nodes_options), 2 * rows);
     two_nodes t = {0};
     ck_assert_int_eq(opt_defaults(two_nodes_options, &t, err, sizeof err), 0);
@@ -213,6 +214,43 @@ START_TEST(test_option_rows)
     t.primary.usl_kappa = 0.0005;
     ck_assert_double_eq(node_usl_factor(&t.primary, 1), 1.0);
     ck_assert_double_eq_tol(node_usl_factor(&t.primary, 44), 1 + 0.02 * 43 + 0.0005 * 44 * 43, 1e-12);
+    /* the table's rows under a prefix; the checks name the prefixed keys */
+    ck_assert_int_eq(t.replica.table.method, PART_NONE);
+    ck_assert_int_eq(t.replica.table.table_rows, 0);
+    ck_assert_double_eq(t.replica.scan_window, 1.0);
+    ck_assert_int_eq(t.replica.maintenance_workers, 1);
+    static const char *const sets[][2] = {
+        {"primary.partition_by", "range"}, {"primary.partitions", "12"},
+        {"primary.scan_window", "1/30"},   {"replica.partition_rows", "1k, 2k"},
+        {"replica.scan_index", "true"},    {"replica.vacuum_row_time", "3us"},
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        d = opt_find(two_nodes_options, sets[i][0]);
+        ck_assert_ptr_nonnull(d);
+        ck_assert_msg(opt_set(d, &t, sets[i][1], ".", err, sizeof err) == 0, "%s", err);
+    }
+    ck_assert_int_eq(t.primary.table.method, PART_RANGE);
+    ck_assert_int_eq(t.primary.table.partitions, 12);
+    ck_assert_double_eq(t.primary.scan_window, 1.0 / 30);
+    ck_assert_int_eq(t.replica.table.rows.n, 2);
+    ck_assert_double_eq(t.replica.table.rows.rows[1], 2000);
+    ck_assert_int_eq(t.replica.scan_index, 1);
+    ck_assert_double_eq(t.replica.vacuum_row_time, 3e-6);
+    ck_assert_int_eq(t.primary.table.rows.n, 0);
+    ck_assert_int_eq(node_config_check(&t.primary, "primary.", err, sizeof err), 0);
+    ck_assert_int_eq(node_config_check(&t.replica, "replica.", err, sizeof err), -1);
+    ck_assert_str_eq(err, "replica.partition_rows lists 2 sizes but replica.partitions = 1 (one "
+                          "size per key-range slice)");
+    char buf[128];
+    ck_assert_int_gt(opt_format(opt_find(two_nodes_options, "replica.partition_rows"), &t, buf,
+                                sizeof buf), 0);
+    ck_assert_str_eq(buf, "1k, 2k");
+    /* a deep copy (as station_new makes) keeps the custom fields */
+    two_nodes copy;
+    ck_assert_int_eq(opt_copy(two_nodes_options, &copy, &t, sizeof t), 0);
+    ck_assert_int_eq(copy.replica.table.rows.n, 2);
+    ck_assert_double_eq(copy.replica.table.rows.rows[0], 1000);
+    opt_release(two_nodes_options, &copy);
     opt_release(two_nodes_options, &t);
 }
 END_TEST
@@ -596,7 +634,8 @@ START_TEST(test_control_errors)
     ck_assert_int_eq(sim_start(&s), 0);
     char err[200];
     ck_assert_int_eq(db->ops->control(db, "explode", "", 0, err, sizeof err), -1);
-    ck_assert_str_eq(err, "unknown action 'explode' for node 'db' (expected crash, recover, slow)");
+    ck_assert_str_eq(err, "unknown action 'explode' for node 'db' (expected crash, recover, slow, "
+                          "drop-partition, delete-rows)");
     ck_assert_int_eq(db->ops->control(db, "crash", "replica.1", 0, err, sizeof err), -1);
     ck_assert_str_eq(err, "node 'db' has no part 'replica.1'");
     ck_assert_int_eq(db->ops->control(db, "slow", "", 0, err, sizeof err), -1);
