@@ -1375,8 +1375,8 @@ const char *scenario_point_value(const scenario *sc, size_t point, size_t axis)
     return ax->values[(point / stride) % ax->n_values];
 }
 
-int scenario_load(scenario *sc, const char *path, const char *const *sets, size_t n_sets,
-                  diag_list *diags)
+/* Sets up an empty scenario for path with copies of the --set texts. */
+static void load_begin(scenario *sc, const char *path, const char *const *sets, size_t n_sets)
 {
     memset(sc, 0, sizeof *sc);
     ini_init(&sc->doc);
@@ -1390,13 +1390,12 @@ int scenario_load(scenario *sc, const char *path, const char *const *sets, size_
     sc->sets = xcalloc(n_sets, sizeof *sc->sets);
     for (size_t i = 0; i < n_sets; i++) sc->sets[i] = xstrdup(sets[i]);
     sc->n_sets = n_sets;
+}
 
-    size_t errors_before = diag_errors(diags);
-    if (ini_read_file(&sc->doc, path, diags) == -2) {
-        scenario_fini(sc);
-        return -2;
-    }
-
+/* Everything after reading the document: sections, layers, checks and every run. Returns
+ * 0, or -1 (sc emptied) when errors were added after errors_before. */
+static int load_rest(scenario *sc, size_t errors_before, diag_list *diags)
+{
     struct scenario_priv *p = sc->priv;
     load_sections(sc, diags);
     p->var = xcalloc(sc->n_variants, sizeof *p->var);
@@ -1442,6 +1441,27 @@ int scenario_load(scenario *sc, const char *path, const char *const *sets, size_
         return -1;
     }
     return 0;
+}
+
+int scenario_load(scenario *sc, const char *path, const char *const *sets, size_t n_sets,
+                  diag_list *diags)
+{
+    load_begin(sc, path, sets, n_sets);
+    size_t errors_before = diag_errors(diags);
+    if (ini_read_file(&sc->doc, path, diags) == -2) {
+        scenario_fini(sc);
+        return -2;
+    }
+    return load_rest(sc, errors_before, diags);
+}
+
+int scenario_load_string(scenario *sc, const char *name, const char *text, size_t len,
+                         const char *const *sets, size_t n_sets, diag_list *diags)
+{
+    load_begin(sc, name, sets, n_sets);
+    size_t errors_before = diag_errors(diags);
+    ini_read_mem(&sc->doc, name, text, len, diags);
+    return load_rest(sc, errors_before, diags);
 }
 
 void scenario_fini(scenario *sc)

@@ -127,6 +127,14 @@ typedef struct scenario {
 int scenario_load(scenario *sc, const char *path, const char *const *sets, size_t n_sets,
                   diag_list *diags);
 
+/* As scenario_load, for len bytes of scenario text held in memory (NUL bytes in it are
+ * reported as errors); name stands for the file in messages, names the scenario (as the
+ * file name would) and anchors includes and relative file names (its directory, or the
+ * current one). Returns 0 or -1, never -2. Cost: as scenario_load. Used by the fuzz
+ * harness and tests. */
+int scenario_load_string(scenario *sc, const char *name, const char *text, size_t len,
+                         const char *const *sets, size_t n_sets, diag_list *diags);
+
 /* Frees everything sc owns. O(size of the scenario). */
 void scenario_fini(scenario *sc);
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/units.h"
 
@@ -427,6 +428,12 @@ static dist_table *table_load(const char *file, const char *path, char *err, siz
         set_err(err, errlen, "cannot open '%s': %s", file, strerror(errno));
         return NULL;
     }
+    struct stat sb; /* a device or pipe (/dev/zero, /dev/stdin) would never end */
+    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(fp);
+        set_err(err, errlen, "'%s' is not a regular file", file);
+        return NULL;
+    }
     struct csv_parser p;
     if (csv_init(&p, CSV_APPEND_NULL) != 0) {
         fclose(fp);
@@ -651,6 +658,17 @@ int dist_parse(const char *text, const char *base_dir, dist *d, char *err, size_
         if (parse_empirical(&r, a[0], base_dir, t, err, errlen) < 0) return -1;
     }
     derive(&r);
+    /* Extreme ratios overflow the sampling constants, and the draws would be NaN. */
+    if (f->kind == DIST_LOGNORMAL && !(isfinite(r.a) && isfinite(r.b))) {
+        set_err(err, errlen, "lognormal sd '%s' is too large for mean '%s' in '%s' (sd/mean "
+                "must stay below about 1e154)", a[1], a[0], t);
+        return -1;
+    }
+    if (f->kind == DIST_GAMMA && !(isfinite(r.a) && r.a > 0 && isfinite(r.b) && r.b > 0)) {
+        set_err(err, errlen, "gamma cv '%s' is too extreme for mean '%s' in '%s' (the shape "
+                "1/cv^2 and the scale mean*cv^2 must be finite and above 0)", a[1], a[0], t);
+        return -1;
+    }
     *d = r;
     return 0;
 }

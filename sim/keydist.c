@@ -84,6 +84,10 @@ static double zipf_harmonic(double s, uint64_t n)
     double l = log(N / m);
     double integral = exp((1 - s) * log(m)) * l * helper2((1 - s) * l);
     double fm = zipf_h(s, m), fn = zipf_h(s, N);
+    /* The largest tail term underflows (s above about 80): the tail is below 1e-300 and
+     * head >= 1, so it does not show; the derivative factors below would overflow
+     * (s^5 for s above about 1e61) and turn 0 * inf into NaN. */
+    if (fm == 0) return head;
     double c1 = s, c3 = s * (s + 1) * (s + 2), c5 = c3 * (s + 3) * (s + 4);
     double d1 = -c1 * (fn / N - fm / m);
     double d3 = -c3 * (fn / (N * N * N) - fm / (m * m * m));
@@ -390,6 +394,11 @@ int keydist_parse(const char *text, keydist *k, char *err, size_t errlen)
         if (inner[i] != ' ' && inner[i] != '\t') blank = 0;
     for (size_t i = 0; !blank && i <= ilen; i++) {
         if (i == ilen || inner[i] == ',') {
+            if (i - start >= sizeof arg[0]) { /* would be cut: 000...01000 would read as 1 */
+                set_err(err, errlen, "argument %d too long in '%s' (at most %zu characters)",
+                        nargs + 1, t, sizeof arg[0] - 1);
+                return -1;
+            }
             if (nargs < 5) copy_trim(arg[nargs], sizeof arg[nargs], inner + start, i - start);
             nargs++;
             start = i + 1;
