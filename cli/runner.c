@@ -167,7 +167,20 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
         s.sample_ctx = &sm;
     }
     int rc_build = resolved_build(rc, &s);
-    if (rc_build != 0 || sim_start(&s) != 0 || sim_run(&s) != 0) {
+    sim_control *controls = rc->n_timeline ? calloc(rc->n_timeline, sizeof *controls) : NULL;
+    if (rc_build == 0 && sim_start(&s) == 0) {
+        for (size_t i = 0; i < rc->n_timeline; i++) {
+            const timeline_action *a = &rc->timeline[i];
+            station *target = sim_find_station(&s, a->station);
+            if (!controls || !target) {
+                sim_fail(&s, "%s: timeline target '%s' is missing", a->where, a->station);
+                break;
+            }
+            controls[i] = (sim_control){target, a->action, a->part, a->factor, a->where};
+            if (a->at <= set->duration) sim_schedule_control(&s, a->at, &controls[i]);
+        }
+    }
+    if (rc_build != 0 || s.failed || sim_run(&s) != 0) {
         out->failed = 1;
         snprintf(out->error, sizeof out->error, "%s", s.failed ? s.error : "cannot build the model");
     }
@@ -193,6 +206,7 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
     report_fini(&sm.scratch);
     free(sm.queue_ids);
     sim_fini(&s);
+    free(controls);
     return out->failed ? -1 : 0;
 }
 

@@ -77,7 +77,18 @@ struct scenario_priv {
     size_t n_dirs;          /* held */
     size_t max_config;      /* largest config struct (scratch size) */
     struct rctx *keep;      /* after a good load: the base layer every resolve copies */
+    struct tl_line *tl;     /* timeline lines: the base's and the variants' */
+    size_t n_tl;            /* held */
 };
+
+/* One timeline line as written: `WHEN = ACTIONS` in [timeline] (variant 0) or
+ * `timeline.WHEN = ACTIONS` in a variant, parsed into actions. */
+typedef struct tl_line {
+    size_t variant;             /* 0: the base [timeline]; else the variant's index */
+    const char *when;           /* the time as written (the line's identity) */
+    timeline_action act[8];     /* its actions */
+    int n_act;                  /* held (0 when it did not parse) */
+} tl_line;
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -364,7 +375,8 @@ static int find_target(diag_list *d, const struct scenario_priv *p, const assign
     int rc = -1;
     if (strcmp(section, "timeline") == 0) {
         report(d, DIAG_ERROR, a, key_col, klen,
-               "timeline entries ('%s') are not supported yet", full);
+               "timeline lines ('%s') can be set in [timeline] or in a variant, not with --set",
+               full);
     } else if (strcmp(section, "scenario") == 0) {
         const opt_def *def = opt_find(scenario_settings_options, key);
         if (!def) {
@@ -435,11 +447,7 @@ static void load_sections(scenario *sc, diag_list *d)
         const ini_section *s = &doc->sections[i];
         const char *name = s->name;
         if (strcmp(name, "scenario") == 0 || strcmp(name, "sweep") == 0) continue;
-        if (strcmp(name, "timeline") == 0) {
-            dadd(d, DIAG_ERROR, s->file, s->line, s->text, -1, -1,
-                 "the [timeline] section is not supported yet");
-            continue;
-        }
+        if (strcmp(name, "timeline") == 0) continue; /* lines read by load_timeline */
         if (strncmp(name, "variant ", 8) == 0) {
             const char *vn = name + 8;
             if (strcmp(vn, "base") == 0)
@@ -732,6 +740,92 @@ static size_t variant_index(const scenario *sc, const char *name)
 }
 
 /* Turns every entry of the doc into an assignment of its layer, or a message. */
+/* Whether kind k accepts timeline action `action`. */
+static int kind_takes(const station_kind *k, const char *action)
+{
+    if (!k->actions) return k->ops->control != NULL;
+    for (const char *const *a = k->actions; *a; a++)
+        if (strcmp(*a, action) == 0) return 1;
+    return 0;
+}
+
+/* Reads one timeline line (base or variant) and checks its actions against the stations. */
+static void load_timeline(struct scenario_priv *p, diag_list *d, const ini_entry *e,
+                          size_t variant, const char *when, int when_col)
+{
+    const char **names = xcalloc(p->n_st + 1, sizeof *names);
+    for (size_t i = 0; i < p->n_st; i++) names[i] = p->st[i].name;
+    p->tl = xrealloc(p->tl, (p->n_tl + 1) * sizeof *p->tl);
+    tl_line *l = &p->tl[p->n_tl++];
+    memset(l, 0, sizeof *l);
+    l->variant = variant;
+    l->when = when;
+    char err[ERR_LEN];
+    int col = -1, len = 0;
+    int n = timeline_parse(when, e->value, names, p->n_st, l->act, 8, err, sizeof err, &col, &len);
+    free(names);
+    if (n < 0) {
+        int at = col >= 0 && e->value_col > 0 ? e->value_col + col : (col < 0 ? when_col : -1);
+        dadd(d, DIAG_ERROR, e->file, e->line, e->text, at, col >= 0 ? len : (int)strlen(when),
+             "%s", err);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        timeline_action *a = &l->act[i];
+        snprintf(a->where, sizeof a->where, "%s:%d", e->file ? e->file : "command line", e->line);
+        int t = station_index(p, a->station);
+        if (t < 0) continue;
+        const station_kind *k = p->st[t].kind;
+        if (!kind_takes(k, a->action)) {
+            if (!k->actions && !k->ops->control) {
+                dadd(d, DIAG_ERROR, e->file, e->line, e->text, e->value_col, (int)strlen(e->value),
+                     "station '%s' (type %s) takes no timeline actions", a->station, k->name);
+            } else {
+                size_t used = 0;
+                char list[256] = "";
+                for (const char *const *x = k->actions; x && *x && used < sizeof list; x++)
+                    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *x);
+                dadd(d, DIAG_ERROR, e->file, e->line, e->text, e->value_col, (int)strlen(e->value),
+                     "station '%s' (type %s) has no timeline action '%s'\nit takes: %s",
+                     a->station, k->name, a->action, list);
+            }
+            return;
+        }
+    }
+    l->n_act = n;
+}
+
+/* The timeline of a variant: the base lines, each replaced by the variant's line of the
+ * same time text, plus the variant's own lines; sorted by time, stable. */
+static void resolve_timeline(const struct scenario_priv *p, size_t variant, resolved *out)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < p->n_tl; i++) cap += (size_t)p->tl[i].n_act;
+    out->timeline = cap ? xcalloc(cap, sizeof *out->timeline) : NULL;
+    out->n_timeline = 0;
+    for (size_t i = 0; i < p->n_tl; i++) {
+        const tl_line *l = &p->tl[i];
+        if (l->variant != 0 && l->variant != variant) continue;
+        if (l->variant == 0 && variant != 0) {
+            int replaced = 0;
+            for (size_t j = 0; j < p->n_tl && !replaced; j++)
+                replaced = p->tl[j].variant == variant && strcmp(p->tl[j].when, l->when) == 0;
+            if (replaced) continue;
+        }
+        for (int k = 0; k < l->n_act; k++) out->timeline[out->n_timeline++] = l->act[k];
+    }
+    /* insertion sort by time: stable, and timelines are short */
+    for (size_t i = 1; i < out->n_timeline; i++) {
+        timeline_action x = out->timeline[i];
+        size_t j = i;
+        while (j > 0 && out->timeline[j - 1].at > x.at) {
+            out->timeline[j] = out->timeline[j - 1];
+            j--;
+        }
+        out->timeline[j] = x;
+    }
+}
+
 static void load_entries(scenario *sc, diag_list *d)
 {
     struct scenario_priv *p = sc->priv;
@@ -749,9 +843,15 @@ static void load_entries(scenario *sc, diag_list *d)
         int klen = (int)strlen(e->key);
         if (strcmp(sec, "sweep") == 0) {
             load_axis(sc, d, e);
+        } else if (strcmp(sec, "timeline") == 0) {
+            load_timeline(p, d, e, 0, e->key, e->key_col);
         } else if (strncmp(sec, "variant ", 8) == 0) {
             size_t v = variant_index(sc, sec + 8);
             if (!v) continue; /* [variant base]: reported at its header */
+            if (strncmp(e->key, "timeline.", 9) == 0) {
+                load_timeline(p, d, e, v, e->key + 9, e->key_col > 0 ? e->key_col + 9 : e->key_col);
+                continue;
+            }
             a.source = FROM_VARIANT;
             if (find_target(d, p, &a, e->key, e->key_col, "variant", &a.target, &a.row) == 1)
                 *list_push(&p->var[v]) = a;
@@ -1140,6 +1240,7 @@ static int resolve_into(const scenario *sc, size_t variant, size_t point, resolv
         free(out->settings.name);
         out->settings.name = default_name(sc->path);
     }
+    resolve_timeline(p, variant, out);
     return rc;
 }
 
@@ -1484,6 +1585,7 @@ void scenario_fini(scenario *sc)
         free(p->set_copies);
         for (size_t i = 0; i < p->n_dirs; i++) free(p->dirs[i].dir);
         free(p->dirs);
+        free(p->tl);
         free(p);
     }
     for (size_t x = 0; x < sc->n_axes; x++) {
@@ -1537,6 +1639,7 @@ void resolved_fini(resolved *r)
     }
     free(r->stations);
     free(r->label);
+    free(r->timeline);
     memset(r, 0, sizeof *r);
 }
 
@@ -1601,5 +1704,17 @@ void resolved_print(const resolved *r, FILE *out)
         char *header = fmt("\n[%s]  type = %s", rs->name, rs->kind->name);
         print_table(r, out, header, rs->kind->options, rs->config, rs->prov);
         free(header);
+    }
+    if (r->n_timeline) fprintf(out, "\n[timeline]\n");
+    for (size_t i = 0; i < r->n_timeline; i++) {
+        const timeline_action *a = &r->timeline[i];
+        char when[64];
+        units_format(a->at, UNIT_TIME, when, sizeof when);
+        char line[400];
+        int n = snprintf(line, sizeof line, "  %s = %s %s%s%s", when, a->action, a->station,
+                         a->part[0] ? "." : "", a->part);
+        if (a->factor > 0 && n > 0 && (size_t)n < sizeof line)
+            snprintf(line + n, sizeof line - (size_t)n, " %.17gx", a->factor);
+        fprintf(out, "%-40s  # %s\n", line, a->where);
     }
 }

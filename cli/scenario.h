@@ -34,6 +34,7 @@
 
 #include "cli/diag.h"
 #include "cli/ini.h"
+#include "cli/timeline.h"
 #include "sim/sim.h"
 #include "sim/station.h"
 
@@ -93,6 +94,8 @@ typedef struct resolved {
     size_t variant_index;           /* 0 = base */
     size_t point;                   /* sweep point index (0 without a sweep) */
     char *label;                    /* "variant sync, app.rate = 2000/s" (owned) */
+    timeline_action *timeline;      /* [timeline] actions in time order (owned) */
+    size_t n_timeline;              /* held */
 } resolved;
 
 typedef struct sweep_axis {
