@@ -634,6 +634,8 @@ static const station_ops cluster_ops = {
     .fini = cluster_fini,
 };
 
+static const char *const cluster_actions[] = {"crash", "recover", "slow", "add-replica", NULL};
+
 const station_kind cluster_kind = {
     .name = "cluster",
     .summary = "replication group: a primary node plus read replicas; WAL shipping and apply, "
@@ -642,4 +644,5 @@ const station_kind cluster_kind = {
     .config_size = sizeof(cluster_config),
     .station_size = sizeof(cluster),
     .ops = &cluster_ops,
+    .actions = cluster_actions,
 };
