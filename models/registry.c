@@ -6,6 +6,7 @@
 #include "models/clients.h"
 #include "models/cluster.h"
 #include "models/node.h"
+#include "models/router.h"
 #include "models/server.h"
 
 static const station_kind *const kinds[] = {
@@ -13,6 +14,7 @@ static const station_kind *const kinds[] = {
     &server_kind,
     &node_kind,
     &cluster_kind,
+    &router_kind,
 };
 
 const station_kind *registry_find(const char *name)
