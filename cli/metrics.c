@@ -74,6 +74,13 @@ void metrics_from_report(const report *r, double seconds, double *m)
     double replica_reads = report_get(r, "replica_reads");
     double stale = report_get(r, "stale_reads");
     m[METRIC_STALE_READ_RATIO] = isnan(replica_reads) ? NAN : ratio(stale, replica_reads);
+    double own = report_get(r, "stale_own_reads");
+    m[METRIC_STALE_OWN_READ_RATIO] = isnan(replica_reads) || isnan(own) ? NAN : ratio(own, replica_reads);
+    /* per stale read: versions behind and age of the newest missed write (NAN without any) */
+    double versions = report_get(r, "stale_versions_sum"), age = report_get(r, "stale_age_ms_sum");
+    m[METRIC_STALE_VERSIONS_MEAN] = stale > 0 ? versions / stale : NAN;
+    m[METRIC_STALE_AGE_MEAN_MS] = stale > 0 ? age / stale : NAN;
+    m[METRIC_SEMI_SYNC_FALLBACKS] = report_get(r, "semi_sync_fallbacks");
 
     m[METRIC_LOST_WRITES] = report_get(r, "lost_writes");
 

@@ -29,8 +29,15 @@
     X(LAG_P99, "lag_p99_ms", "99th percentile replication lag (ms)")                      \
     X(LAG_MAX, "lag_max_ms", "largest replication lag (ms)")                              \
     X(STALE_READ_RATIO, "stale_read_ratio", "share of replica/cache reads that were stale") \
+    X(STALE_OWN_READ_RATIO, "stale_own_read_ratio",                                        \
+      "share of replica/cache reads that missed the reader's own newest write")           \
+    X(STALE_VERSIONS_MEAN, "stale_versions_mean",                                         \
+      "versions a stale read was behind, on average")                                      \
+    X(STALE_AGE_MEAN_MS, "stale_age_mean_ms",                                             \
+      "age of the newest missed write at a stale read, on average (ms)")                  \
     X(LOST_WRITES, "lost_writes", "acknowledged writes lost (failover, cache crash)")     \
     X(CACHE_HIT_RATIO, "cache_hit_ratio", "share of cache lookups that hit")              \
+    X(SEMI_SYNC_FALLBACKS, "semi_sync_fallbacks", "times semi-sync fell back to async")   \
     X(REJECTED, "rejected", "requests refused or failed (count, measured period)")        \
     X(HOT_SHARD_RATIO, "hot_shard_ratio", "busiest shard's load over the mean shard load") \
     X(KEYS_MOVED_RATIO, "keys_moved_ratio", "share of keys moved by resharding")

@@ -22,7 +22,7 @@
 
 START_TEST(test_metric_columns)
 {
-    ck_assert_int_eq(METRIC_COUNT, 25);
+    ck_assert_int_eq(METRIC_COUNT, 29);
     ck_assert_str_eq(metric_column(METRIC_THROUGHPUT), "throughput");
     ck_assert_str_eq(metric_column(METRIC_LAT_P99), "latency_p99_ms");
     ck_assert_str_eq(metric_column(METRIC_WRITE_P999), "write_latency_p999_ms");
