@@ -167,6 +167,8 @@ static void start_cpu(node *nd, request *r)
         t += table_cost(nd, r->key, &ps);
         nd->scans++;
         nd->scan_rows += ps.rows_scanned;
+        nd->iv_scans++;
+        nd->iv_rows += ps.rows_scanned;
         nd->scan_touched += (double)ps.touched;
     }
     t *= node_usl_factor(c, (double)nd->connections) * nd->slowdown;
@@ -649,7 +651,12 @@ static void node_sample(station *st, report *out)
 {
     node *nd = as_node(st);
     put_value(out, "ts.conn_", st->name, "", (double)nd->connections);
-    if (nd->has_table) put_value(out, "ts.maint_", st->name, "", (double)nd->maint_busy);
+    if (!nd->has_table) return;
+    put_value(out, "ts.maint_", st->name, "", (double)nd->maint_busy);
+    put_value(out, "ts.scan_rows_", st->name, "",
+              nd->iv_scans ? nd->iv_rows / (double)nd->iv_scans : NAN);
+    nd->iv_scans = 0;
+    nd->iv_rows = 0.0;
 }
 
 static void node_fini(station *st)
@@ -680,6 +687,9 @@ static const station_ops node_ops = {
     .fini = node_fini,
 };
 
+static const char *const node_actions[] = {"crash", "recover", "slow", "drop-partition",
+                                           "delete-rows", NULL};
+
 const station_kind node_kind = {
     .name = "node",
     .summary = "database server: cores, connection limit, USL contention, buffer pool and disk, "
@@ -688,5 +698,6 @@ const station_kind node_kind = {
     .config_size = sizeof(node_config_holder),
     .station_size = sizeof(node),
     .ops = &node_ops,
+    .actions = node_actions,
     .validate = node_validate,
 };

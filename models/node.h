@@ -74,7 +74,8 @@
  * scans), "node.<name>.maintenance_cores" (mean cores held by maintenance) and
  * "node.<name>.maintenance_core_seconds" (their busy time since warm-up). Time series
  * "ts.conn_<name>" (connections at the sample) and, with a table, "ts.maint_<name>" (cores
- * held by maintenance at the sample).
+ * held by maintenance at the sample) and "ts.scan_rows_<name>" (mean rows read per scan
+ * started in the interval; NAN without scans).
  */
 #ifndef DBSCALE_NODE_H
 #define DBSCALE_NODE_H
@@ -269,6 +270,8 @@ typedef struct node {
     uint64_t scans;              /* scans started since reset */
     double scan_rows;            /* rows they read */
     double scan_touched;         /* partitions they touched */
+    uint64_t iv_scans;           /* scans started since the last time-series sample */
+    double iv_rows;              /* rows they read */
     node_job *jobs;              /* maintenance jobs (entries reused once free) */
     uint32_t n_jobs, cap_jobs;   /* entries in use (high-water mark), allocated */
     uint64_t job_seq;            /* jobs started in the run */
