@@ -7,6 +7,7 @@
 
 static const char *const station_columns[AGG_STATION_FIELDS] = {
     "utilisation", "mean_queue", "mean_residence_ms", "throughput", "refused", "offered_load",
+    "backlog_growth",
 };
 
 const char *agg_station_column(int field)
@@ -53,7 +54,8 @@ static double station_field(const station_row *s, int field)
     case AGG_RESIDENCE_MS: return s->mean_residence_ms;
     case AGG_THROUGHPUT: return s->throughput;
     case AGG_REFUSED: return s->refused;
-    default: return s->offered_load;
+    case AGG_OFFERED_LOAD: return s->offered_load;
+    default: return s->backlog_growth;
     }
 }
 
@@ -94,11 +96,15 @@ int agg_stations(const results_cell *c, agg_station **out, size_t *n)
                 const station_row *s = find_station(&c->reps[k], i, name);
                 if (!s) continue;
                 v[m++] = station_field(s, f);
-                if (f == AGG_OFFERED_LOAD && s->offered_load >= 1.0) a[i].saturated = 1;
+                /* Saturated: offered at or beyond capacity AND the backlog grew by over
+                 * 1% of the throughput per second (a closed system's bottleneck runs at
+                 * capacity with a bounded queue: not saturated). */
+                if (f == AGG_OFFERED_LOAD && s->offered_load >= 1.0 &&
+                    s->backlog_growth > 0.01 * (isnan(s->throughput) ? 0.0 : s->throughput))
+                    a[i].saturated = 1;
             }
             a[i].v[f] = ci_list(v, m);
         }
-        if (a[i].v[AGG_UTILISATION].mean >= 0.99) a[i].saturated = 1;
     }
     free(v);
     *out = a;

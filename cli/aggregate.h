@@ -23,6 +23,7 @@ enum agg_station_field {
     AGG_THROUGHPUT,    /* station_row.throughput */
     AGG_REFUSED,       /* station_row.refused */
     AGG_OFFERED_LOAD,  /* station_row.offered_load */
+    AGG_BACKLOG_GROWTH, /* station_row.backlog_growth */
     AGG_STATION_FIELDS /* number of fields */
 };
 
@@ -30,8 +31,8 @@ typedef struct agg_station {
     const char *name;              /* station name (points into the first replication) */
     const char *kind;              /* station kind (idem) */
     ci v[AGG_STATION_FIELDS];      /* mean and CI of each field across replications */
-    int saturated;                 /* offered load >= 1 in some replication, or mean
-                                      utilisation >= 0.99 */
+    int saturated;                 /* in some replication: offered load >= 1 and the number
+                                      present grew by over 1% of the throughput per second */
 } agg_station;
 
 /* Column name of a station field ("utilisation", ...). NULL when out of range. O(1). */

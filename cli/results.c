@@ -19,7 +19,7 @@
 
 #define RESULT_MAGIC "DBSR"
 #define RESULT_TRAILER "END!"
-#define RESULT_VERSION 1u
+#define RESULT_VERSION 2u
 #define READ_CHUNK 65536u /* elements read (and allocated) at a time */
 
 void run_result_init(run_result *r)
@@ -99,8 +99,8 @@ static int put_hist(FILE *f, const hist *h)
 
 static int put_station(FILE *f, const station_row *s)
 {
-    const double v[6] = {s->utilisation, s->mean_queue, s->mean_residence_ms,
-                         s->throughput,  s->refused,    s->offered_load};
+    const double v[7] = {s->utilisation, s->mean_queue, s->mean_residence_ms,
+                         s->throughput,  s->refused,    s->offered_load, s->backlog_growth};
     return put(f, s->name, sizeof s->name) || put(f, s->kind, sizeof s->kind) ||
                    put(f, v, sizeof v)
                ? -1
@@ -192,7 +192,7 @@ static int get_hist(FILE *f, hist *h)
 
 static int get_station(FILE *f, station_row *s)
 {
-    double v[6];
+    double v[7];
     if (get(f, s->name, sizeof s->name) || get(f, s->kind, sizeof s->kind) ||
         get(f, v, sizeof v))
         return -1;
@@ -203,6 +203,7 @@ static int get_station(FILE *f, station_row *s)
     s->mean_residence_ms = v[2];
     s->throughput = v[3];
     s->refused = v[4];
+    s->backlog_growth = v[6];
     s->offered_load = v[5];
     return 0;
 }

@@ -24,7 +24,9 @@ typedef struct station_row {
     double mean_residence_ms;  /* mean time in the station (ms) */
     double throughput;         /* departures per second */
     double refused;            /* requests refused */
-    double offered_load;       /* arrivals / capacity (>= 1: saturated; NAN if unknown) */
+    double offered_load;       /* arrivals / capacity (NAN if unknown) */
+    double backlog_growth;     /* requests per second the number present grew over the
+                                  measured period (> 0 and offered load >= 1: saturated) */
 } station_row;
 
 /* One time-series sample: the value of each series at the end of an interval. */

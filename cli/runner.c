@@ -131,6 +131,7 @@ static void fill_station_rows(const sim *s, run_result *out)
         row->throughput = serves ? station_throughput(st) : NAN;
         row->refused = serves ? (double)st->stats.refused : NAN;
         row->offered_load = station_offered_load(st);
+        row->backlog_growth = serves ? station_backlog_growth(st) : NAN;
     }
 }
 
@@ -557,10 +558,10 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
             for (size_t a = 0; a < sc->n_axes; a++)
                 fprintf(stderr, "%s%s = %s", a ? ", " : " (", sc->axes[a].key,
                         scenario_point_value(sc, cell->point, a));
-            fprintf(stderr, "%s: offered load %.3g, utilisation %.3g of its capacity; its queue "
-                    "grows without bound, so its averages depend on the run length\n",
-                    sc->n_axes ? ")" : "", st[s].v[AGG_OFFERED_LOAD].mean,
-                    st[s].v[AGG_UTILISATION].mean);
+            fprintf(stderr, "%s: offered load %.3g of its capacity, backlog growing by %.3g "
+                    "requests/s; its queue grows without bound, so its averages depend on the "
+                    "run length\n", sc->n_axes ? ")" : "", st[s].v[AGG_OFFERED_LOAD].mean,
+                    st[s].v[AGG_BACKLOG_GROWTH].mean);
         }
         free(st);
     }

@@ -70,6 +70,7 @@ void station_stats_reset(station *st)
     double now = st->sim->now;
     timeavg_reset(&st->stats.present, now);
     timeavg_reset(&st->stats.busy, now);
+    st->stats.present_at_reset = st->stats.present.value;
     tally_reset(&st->stats.residence);
     st->stats.arrivals = 0;
     st->stats.departures = 0;
@@ -96,6 +97,12 @@ double station_throughput(const station *st)
 {
     double span = st->sim->now - (st->sim->cfg.warmup < st->sim->now ? st->sim->cfg.warmup : 0.0);
     return span > 0.0 ? (double)st->stats.departures / span : NAN;
+}
+
+double station_backlog_growth(const station *st)
+{
+    double span = st->sim->now - (st->sim->cfg.warmup < st->sim->now ? st->sim->cfg.warmup : 0.0);
+    return span > 0.0 ? (st->stats.present.value - st->stats.present_at_reset) / span : NAN;
 }
 
 double station_offered_load(const station *st)

@@ -61,6 +61,7 @@ typedef struct station_stats {
     uint64_t refused;          /* requests refused (capacity, connections) since reset */
     double servers;            /* service capacity, for utilisation (0 = not a server) */
     double capacity_rate;      /* most departures per second it can sustain (0 = unknown) */
+    double present_at_reset;   /* requests present at the last reset */
 } station_stats;
 
 typedef struct station {
@@ -98,6 +99,10 @@ double station_utilisation(const station *st);
 double station_mean_present(const station *st);
 double station_mean_residence(const station *st);
 double station_throughput(const station *st);
+
+/* Requests per second by which the number present grew since the reset (a queue that
+ * grows without bound shows a steady positive growth; a stable one about 0). */
+double station_backlog_growth(const station *st);
 
 /* Arrival rate over capacity_rate (>= 1 means saturated: the queue grows without bound);
  * NAN when the capacity is unknown. */

@@ -22,9 +22,11 @@
  *   every other metric is NAN in every replication: empty mean and _ci fields
  * Stations: "app" (clients: only throughput) and `db "main"` (a quote, to test doubling):
  *   db utilisation 0.25 (p+1) + 0.125 (k-1) (s = 1/8: half-width 0.31051721396...),
- *   except base at 3000/s: 1, 1, 1 (mean 1 >= 0.99: saturated = yes, CI 0);
- *   db offered_load 0.3 (p+1) exactly per replication, except semi,sync at 3000/s:
- *   0.9, 0.95, 1 (one replication at 1: saturated = yes).
+ *   except base at 3000/s: 1, 1, 1 (CI 0);
+ *   db offered_load 0.3 (p+1) exactly per replication, except base at 3000/s: 1.1 with a
+ *   backlog growing by 300/s (saturated = yes), and semi,sync at 3000/s: 0.9, 0.95, 1 with
+ *   growth 0, 0, 100/s (the replication at load 1 grows by over 1% of its 3000/s
+ *   throughput: saturated = yes); backlog_growth 0 elsewhere.
  * Time series: series throughput (100 i + k at interval i = 1..3: mean 100 i + 1) and
  *   queue_db (k: mean 1); variant semi,sync also lag_replica (i + k/2: mean i + 1/2), so
  *   base rows leave lag_replica empty; semi,sync at 1000/s replication 2 stops after two
@@ -181,7 +183,7 @@ static void set_stations(run_result *r)
     strcpy(app->name, "app");
     strcpy(app->kind, "clients");
     app->utilisation = app->mean_queue = app->mean_residence_ms = NAN;
-    app->refused = app->offered_load = NAN;
+    app->refused = app->offered_load = app->backlog_growth = NAN;
     app->throughput = r->metrics[METRIC_THROUGHPUT];
     strcpy(db->name, "db \"main\"");
     strcpy(db->kind, "server");
@@ -191,8 +193,16 @@ static void set_stations(run_result *r)
     db->throughput = 1000.0 * (p + 1);
     db->refused = 0.0;
     db->offered_load = 0.3 * (p + 1);
-    if (r->variant == 0 && r->point == 2) db->utilisation = 1.0;
-    if (r->variant == 1 && r->point == 2) db->offered_load = 0.9 + 0.05 * k;
+    db->backlog_growth = 0.0;
+    if (r->variant == 0 && r->point == 2) {
+        db->utilisation = 1.0;
+        db->offered_load = 1.1;
+        db->backlog_growth = 300.0;
+    }
+    if (r->variant == 1 && r->point == 2) {
+        db->offered_load = 0.9 + 0.05 * k;
+        db->backlog_growth = k == 2 ? 100.0 : 0.0;
+    }
 }
 
 static void fixture(results *res)
@@ -510,7 +520,7 @@ START_TEST(test_report_md)
         "| sweep | app.rate = 1000/s, 2k/s, 3000/s |",
         "WARNING: SATURATED STATIONS",
         "> - **db \"main\"** (server) in variant **base**, app.rate = 3000/s: offered load "
-        "0.9000, utilisation 100.0%",
+        "1.100, utilisation 100.0%",
         "> - **db \"main\"** (server) in variant **semi,sync**, app.rate = 3000/s: offered "
         "load 0.9500, utilisation 75.00%",
         /* p99 = 1 ± 1.242 ms against 1.1 ms: straddles */
