@@ -3,9 +3,11 @@
 
 #include <string.h>
 
+#include "models/app_pool.h"
 #include "models/clients.h"
 #include "models/cluster.h"
 #include "models/node.h"
+#include "models/pooler.h"
 #include "models/router.h"
 #include "models/server.h"
 
@@ -13,6 +15,8 @@ static const station_kind *const kinds[] = {
     &clients_kind,
     &server_kind,
     &node_kind,
+    &pooler_kind,
+    &app_pool_kind,
     &cluster_kind,
     &router_kind,
 };
