@@ -9,7 +9,7 @@
  * constant overhead completing exactly one request per overhead; the app_pool's
  * round-robin by user, lazy connection opening and waits. Load cases check that the node
  * never sees more than pool_size connections (in every mode, behind an app_pool, and
- * behind both tiers).
+ * behind both tiers), with Little's law on every station.
  * Statistical cases use fixed seeds: the pool wait of a pooler (and of an app_pool) whose
  * connections are held for an exponential node time is the M/M/c queue's wait (Erlang C),
  * checked in 99.9% Student-t intervals over replications that must also be narrow; a
@@ -499,6 +499,7 @@ START_TEST(test_node_sees_pool_size)
         ck_assert_uint_eq(db->stats.refused, 0);
         ck_assert_uint_eq(src->failed, 0);
         ck_assert_uint_gt(src->completed, 1000);
+        assert_little(&s);
         if (t->b) {
             station *pl = sim_find_station(&s, "pool");
             ck_assert_double_eq(reported(pl, "server_conn_peak.pool"), 8.0);
