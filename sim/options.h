@@ -48,6 +48,12 @@ typedef struct opt_def {
     size_t size;               /* OPT_CUSTOM: bytes of the field (for copying) */
 } opt_def;
 
+/* The `region` row every placed station kind shares (see station_kind.placed). */
+#define STATION_REGION_ROW(STRUCT)                                                       \
+    {.name = "region", .type = OPT_STRING, .offset = offsetof(STRUCT, region), .def = "", \
+     .min = 1, .max = 0,                                                                  \
+     .help = "region the station sits in (a name from [regions]); empty: the first region"}
+
 /* Number of rows in a table ended by a row with a NULL name. */
 size_t opt_count(const opt_def *table);
 

@@ -21,6 +21,7 @@ enum {
     EV_WARMUP_END,                /* reset statistics */
     EV_SAMPLE,                    /* time-series sample */
     EV_CONTROL,                   /* timeline action: ptr = sim_control */
+    EV_PARTITION,                 /* arg = a << 16 | b << 1 | cut */
 };
 
 int sim_init(sim *s, const sim_config *cfg)
@@ -45,6 +46,10 @@ void sim_fini(sim *s)
     for (size_t i = s->n_stations; i-- > 0;) station_free(s->stations[i]);
     free(s->stations);
     free(s->slots);
+    free(s->one_way);
+    free(s->cut);
+    for (size_t i = 0; i < s->n_regions; i++) free(s->region_names[i]);
+    free(s->region_names);
     pes_fini(&s->queue);
     pool_fini(&s->requests);
     memset(s, 0, sizeof *s);
@@ -183,11 +188,59 @@ static void push_frame(sim *s, station *from, request *r)
     r->depth++;
 }
 
-/* One-way network delay between two stations (0 in the same region). */
-static double net_delay(const sim *s, const station *a, const station *b)
+int sim_set_regions(sim *s, size_t n, const char *const *names, const double *rtt)
 {
-    if (!s->one_way || !a || !b || a->region == b->region) return 0.0;
-    return s->one_way[(size_t)a->region * s->n_regions + b->region];
+    if (n == 0 || n > SIM_MAX_REGIONS) return -1;
+    s->one_way = calloc(n * n, sizeof *s->one_way);
+    s->cut = calloc(n * n, 1);
+    s->region_names = calloc(n, sizeof *s->region_names);
+    if (!s->one_way || !s->cut || !s->region_names) return -1;
+    s->n_regions = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!(s->region_names[i] = strdup(names[i]))) return -1;
+        for (size_t j = 0; j < n; j++) s->one_way[i * n + j] = i == j ? 0.0 : rtt[i * n + j] / 2.0;
+    }
+    return 0;
+}
+
+int sim_region_index(const sim *s, const char *name)
+{
+    if (!name || !*name) return 0;
+    for (size_t i = 0; i < s->n_regions; i++)
+        if (strcmp(s->region_names[i], name) == 0) return (int)i;
+    return -1;
+}
+
+double sim_one_way(const sim *s, unsigned a, unsigned b)
+{
+    if (a == b || !s->one_way || a >= s->n_regions || b >= s->n_regions) return 0.0;
+    return s->one_way[(size_t)a * s->n_regions + b];
+}
+
+int sim_reachable(const sim *s, unsigned a, unsigned b)
+{
+    if (a == b || !s->cut || a >= s->n_regions || b >= s->n_regions) return 1;
+    return !s->cut[(size_t)a * s->n_regions + b];
+}
+
+void sim_partition(sim *s, unsigned a, unsigned b, int cut)
+{
+    if (!s->cut || a >= s->n_regions || b >= s->n_regions || a == b) return;
+    s->cut[(size_t)a * s->n_regions + b] = (unsigned char)(cut != 0);
+    s->cut[(size_t)b * s->n_regions + a] = (unsigned char)(cut != 0);
+}
+
+void sim_schedule_partition(sim *s, double at, unsigned a, unsigned b, int cut)
+{
+    SIM_ASSERT(s, at >= s->now);
+    sim_schedule(s, at - s->now, NULL, EV_PARTITION, NULL,
+                 ((uint64_t)a << 16) | ((uint64_t)b << 1) | (uint64_t)(cut != 0));
+}
+
+/* The region a message from station st about request r leaves from or goes to. */
+static unsigned region_of(const station *st, const request *r)
+{
+    return st->region_per_request ? r->region : st->region;
 }
 
 static void deliver_now(sim *s, station *to, request *r)
@@ -204,8 +257,15 @@ void sim_send(sim *s, station *from, station *to, request *r)
 
 void sim_send_delayed(sim *s, station *from, station *to, request *r, double delay)
 {
-    delay += net_delay(s, from, to);
+    unsigned a = region_of(from, r), b = region_of(to, r);
     push_frame(s, from, r);
+    if (!sim_reachable(s, a, b)) {
+        /* Cut off: the sender learns at once that the request did not get through. */
+        r->status = SIM_STATUS_UNREACHABLE;
+        sim_schedule(s, 0.0, NULL, EV_REPLY, r, 0);
+        return;
+    }
+    delay += sim_one_way(s, a, b);
     if (delay <= 0.0) deliver_now(s, to, r);
     else sim_schedule(s, delay, to, EV_DELIVER, r, 0);
 }
@@ -226,7 +286,10 @@ void sim_reply(sim *s, request *r)
 void sim_reply_delayed(sim *s, request *r, double delay)
 {
     SIM_ASSERT(s, r->depth > 0);
-    delay += net_delay(s, r->at, r->stack[r->depth - 1].station);
+    const station *back = r->stack[r->depth - 1].station;
+    unsigned a = r->at ? region_of(r->at, r) : 0, b = region_of(back, r);
+    if (!sim_reachable(s, a, b)) r->status = SIM_STATUS_UNREACHABLE; /* the answer is lost */
+    delay += sim_one_way(s, a, b);
     if (delay <= 0.0) reply_now(s, r);
     else sim_schedule(s, delay, NULL, EV_REPLY, r, 0);
 }
@@ -302,6 +365,10 @@ static void engine_event(sim *s, const sim_event *ev)
         break;
     case EV_CONTROL:
         run_control(s, ev->ptr);
+        break;
+    case EV_PARTITION:
+        sim_partition(s, (unsigned)(ev->arg >> 16), (unsigned)((ev->arg >> 1) & 0x7fff),
+                      (int)(ev->arg & 1));
         break;
     case EV_SAMPLE:
         if (s->on_sample) s->on_sample(s->sample_ctx, s->now);

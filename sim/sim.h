@@ -27,6 +27,9 @@
 struct station;
 
 /* Event kinds at or above this value are the engine's own. */
+/* request.status of a request cut off by a network partition between regions. */
+#define SIM_STATUS_UNREACHABLE (-1)
+#define SIM_MAX_REGIONS 64
 #define SIM_EV_ENGINE 0xFFFF0000u
 
 typedef uint64_t sim_handle;   /* 0 is "no event" */
@@ -78,8 +81,10 @@ typedef struct sim {
     int failed;                /* a model or the engine reported an error */
     char error[256];           /* the error message when failed */
     int warm;                  /* warm-up has ended */
-    const double *one_way;     /* n_regions x n_regions one-way delays (s), or NULL */
-    size_t n_regions;          /* regions in one_way */
+    double *one_way;           /* n_regions x n_regions one-way delays (s), or NULL */
+    unsigned char *cut;        /* n_regions x n_regions: 1 where a partition separates them */
+    char **region_names;       /* n_regions names (owned) */
+    size_t n_regions;          /* regions (0: no regions declared, everything is local) */
     sim_sample_fn on_sample;   /* time-series hook, or NULL */
     void *sample_ctx;          /* its context */
 } sim;
@@ -135,6 +140,27 @@ void sim_reply(sim *s, request *r);
 
 /* Same, delivered after `delay` seconds. */
 void sim_reply_delayed(sim *s, request *r, double delay);
+
+/* Declares the regions: names and the round-trip time matrix (n x n, seconds; one-way
+ * delay is half). Returns 0, or -1 when out of memory or n > SIM_MAX_REGIONS. */
+int sim_set_regions(sim *s, size_t n, const char *const *names, const double *rtt);
+
+/* Index of a region by name; "" or NULL is region 0; -1 when unknown. O(n). */
+int sim_region_index(const sim *s, const char *name);
+
+/* One-way delay between two regions (0 when equal or no regions). O(1). */
+double sim_one_way(const sim *s, unsigned a, unsigned b);
+
+/* Cuts (cut = 1) or heals (0) the network between two regions. Requests sent across a
+ * cut come back at once with status SIM_STATUS_UNREACHABLE; replies across it arrive with
+ * that status (the work was done, the answer is lost). */
+void sim_partition(sim *s, unsigned a, unsigned b, int cut);
+
+/* Whether a and b can talk. O(1). */
+int sim_reachable(const sim *s, unsigned a, unsigned b);
+
+/* Schedules a partition (cut = 1) or heal (0) between two regions at absolute time at. */
+void sim_schedule_partition(sim *s, double at, unsigned a, unsigned b, int cut);
 
 /* Seeds r as the stream "<station name>/<purpose>" of this replication. */
 void sim_stream(const sim *s, const struct station *st, const char *purpose, rng *r);

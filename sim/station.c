@@ -22,6 +22,7 @@ station *station_new(sim *s, const station_kind *kind, const char *name, const v
     }
     timeavg_init(&st->stats.present, s->now, 0.0);
     timeavg_init(&st->stats.busy, s->now, 0.0);
+    st->stats.t_reset = s->now;
     tally_reset(&st->stats.residence);
     if (sim_add_station(s, st) != 0) {
         opt_release(kind->options, st->config);
@@ -71,6 +72,7 @@ void station_stats_reset(station *st)
     timeavg_reset(&st->stats.present, now);
     timeavg_reset(&st->stats.busy, now);
     st->stats.present_at_reset = st->stats.present.value;
+    st->stats.t_reset = now;
     tally_reset(&st->stats.residence);
     st->stats.arrivals = 0;
     st->stats.departures = 0;
@@ -95,20 +97,20 @@ double station_mean_residence(const station *st)
 
 double station_throughput(const station *st)
 {
-    double span = st->sim->now - (st->sim->cfg.warmup < st->sim->now ? st->sim->cfg.warmup : 0.0);
+    double span = st->sim->now - st->stats.t_reset;
     return span > 0.0 ? (double)st->stats.departures / span : NAN;
 }
 
 double station_backlog_growth(const station *st)
 {
-    double span = st->sim->now - (st->sim->cfg.warmup < st->sim->now ? st->sim->cfg.warmup : 0.0);
+    double span = st->sim->now - st->stats.t_reset;
     return span > 0.0 ? (st->stats.present.value - st->stats.present_at_reset) / span : NAN;
 }
 
 double station_offered_load(const station *st)
 {
     if (st->stats.capacity_rate <= 0.0) return NAN;
-    double span = st->sim->now - (st->sim->cfg.warmup < st->sim->now ? st->sim->cfg.warmup : 0.0);
+    double span = st->sim->now - st->stats.t_reset;
     if (span <= 0.0) return NAN;
     double arrivals = (double)(st->stats.arrivals + st->stats.refused);
     return arrivals / span / st->stats.capacity_rate;

@@ -48,6 +48,10 @@ typedef struct station_kind {
     /* Timeline actions the kind's control op accepts ("crash", "slow", ...), ended by
      * NULL; NULL when it takes none. Checked when a scenario is loaded. */
     const char *const *actions;
+    /* Placement: when `placed`, the config has a `char *region` at region_offset (the
+     * STATION_REGION_ROW of its option table), naming a region of [regions]. */
+    int placed;
+    size_t region_offset;
     /* Cross-field checks after parsing (optional): 0, or -1 with a message. */
     int (*validate)(const void *config, char *err, size_t errlen);
 } station_kind;
@@ -62,6 +66,8 @@ typedef struct station_stats {
     double servers;            /* service capacity, for utilisation (0 = not a server) */
     double capacity_rate;      /* most departures per second it can sustain (0 = unknown) */
     double present_at_reset;   /* requests present at the last reset */
+    double t_reset;            /* when the measured period began for this station (the
+                                  warm-up end, or its creation if later) */
 } station_stats;
 
 typedef struct station {
@@ -71,6 +77,7 @@ typedef struct station {
     uint32_t id;               /* index in the simulation */
     uint16_t region;           /* region index (network delays between regions, sim.h) */
     int hidden;                /* a template cloned by another station: left out of outputs */
+    int region_per_request;    /* requests carry their own region (clients in several) */
     sim *sim;                  /* the simulation it belongs to */
     void *config;              /* parsed options (owned; released at fini) */
     station_stats stats;       /* generic statistics */
