@@ -24,6 +24,7 @@ static const struct {
     {"stations.csv", output_write_stations},
     {"timeseries.csv", output_write_timeseries},
     {"latency.csv", output_write_latency},
+    {"regions.csv", output_write_regions},
 };
 
 /* "a/b" joined into a fresh string, or NULL. */

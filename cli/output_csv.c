@@ -190,3 +190,63 @@ int output_write_latency(const results *res, FILE *f)
     free(h);
     return rc ? -1 : done(f);
 }
+
+/* regions.csv: per (variant, point, region of the users) the per-region latency breakdown,
+ * each figure the mean over replications with its 95% CI. */
+int output_write_regions(const results *res, FILE *f)
+{
+    static const char *const cols[] = {"throughput", "failed", "latency_mean_ms",
+                                       "latency_p50_ms", "latency_p99_ms",
+                                       "read_latency_p99_ms", "write_latency_p99_ms"};
+    enum { N_COLS = sizeof cols / sizeof cols[0] };
+    if (head(res, f) || fputs(",region", f) == EOF) return -1;
+    for (size_t k = 0; k < N_COLS; k++)
+        if (fprintf(f, ",%s,%s_ci", cols[k], cols[k]) < 0) return -1;
+    if (fputc('\n', f) == EOF) return -1;
+    for (size_t i = 0; i < res->n_cells; i++) {
+        const results_cell *c = &res->cells[i];
+        const run_result *first = NULL;
+        for (size_t k = 0; k < c->n_reps && !first; k++)
+            if (!c->reps[k].failed) first = &c->reps[k];
+        if (!first) continue;
+        double *v = malloc((c->n_reps ? c->n_reps : 1) * sizeof *v);
+        if (!v) return -1;
+        for (size_t g = 0; g < first->n_regions; g++) {
+            if (lead(res, c, f) || comma_text(f, first->regions[g].name)) {
+                free(v);
+                return -1;
+            }
+            for (size_t col = 0; col < N_COLS; col++) {
+                size_t m = 0;
+                for (size_t k = 0; k < c->n_reps; k++) {
+                    const run_result *r = &c->reps[k];
+                    if (r->failed || g >= r->n_regions) continue;
+                    const region_row *row = &r->regions[g];
+                    double seconds = res->duration - (isnan(r->warmup_used) ? 0.0 : r->warmup_used);
+                    double x = NAN;
+                    switch (col) {
+                    case 0: x = seconds > 0 ? row->completed / seconds : NAN; break;
+                    case 1: x = row->failed; break;
+                    case 2: x = row->latency.count ? 1e3 * hist_mean(&row->latency) : NAN; break;
+                    case 3: x = row->latency.count ? 1e3 * hist_quantile(&row->latency, 0.5) : NAN; break;
+                    case 4: x = row->latency.count ? 1e3 * hist_quantile(&row->latency, 0.99) : NAN; break;
+                    case 5: x = row->read.count ? 1e3 * hist_quantile(&row->read, 0.99) : NAN; break;
+                    default: x = row->write.count ? 1e3 * hist_quantile(&row->write, 0.99) : NAN; break;
+                    }
+                    v[m++] = x;
+                }
+                ci ci95 = ci_of(v, m, AGG_LEVEL);
+                if (comma_number(f, ci95.mean) || comma_number(f, ci95.half_width)) {
+                    free(v);
+                    return -1;
+                }
+            }
+            if (fputc('\n', f) == EOF) {
+                free(v);
+                return -1;
+            }
+        }
+        free(v);
+    }
+    return done(f);
+}

@@ -19,7 +19,7 @@
 
 #define RESULT_MAGIC "DBSR"
 #define RESULT_TRAILER "END!"
-#define RESULT_VERSION 2u
+#define RESULT_VERSION 3u
 #define READ_CHUNK 65536u /* elements read (and allocated) at a time */
 
 void run_result_init(run_result *r)
@@ -33,6 +33,9 @@ void run_result_init(run_result *r)
 void run_result_fini(run_result *r)
 {
     free(r->stations);
+    free(r->regions);
+    r->regions = NULL;
+    r->n_regions = 0;
     free(r->series.names);
     free(r->series.t);
     free(r->series.values);
@@ -123,6 +126,13 @@ int run_result_write(const run_result *r, FILE *f)
         return -1;
     for (int i = 0; i <= OP_COUNT; i++)
         if (put_hist(f, &r->latency[i])) return -1;
+    if (put_u64(f, r->n_regions)) return -1;
+    for (size_t i = 0; i < r->n_regions; i++) {
+        const region_row *g = &r->regions[i];
+        if (put(f, g->name, sizeof g->name) || put_f64(f, g->completed) || put_f64(f, g->failed) ||
+            put_hist(f, &g->latency) || put_hist(f, &g->read) || put_hist(f, &g->write))
+            return -1;
+    }
     int32_t failed = r->failed;
     if (put_f64(f, r->warmup_used) || put_u64(f, r->events) || put(f, &failed, sizeof failed) ||
         put(f, r->error, sizeof r->error) || put(f, RESULT_TRAILER, 4))
@@ -248,6 +258,22 @@ static int read_body(run_result *r, FILE *f)
 
     for (int i = 0; i <= OP_COUNT; i++)
         if (get_hist(f, &r->latency[i])) return -1;
+
+    uint64_t n_regions;
+    if (get_u64(f, &n_regions) || n_regions > 4096) return -1;
+    if (n_regions) {
+        r->regions = calloc((size_t)n_regions, sizeof *r->regions);
+        if (!r->regions) return -1;
+        r->n_regions = (size_t)n_regions;
+        for (size_t i = 0; i < r->n_regions; i++) {
+            region_row *g = &r->regions[i];
+            if (get(f, g->name, sizeof g->name) || get_f64(f, &g->completed) ||
+                get_f64(f, &g->failed) || get_hist(f, &g->latency) || get_hist(f, &g->read) ||
+                get_hist(f, &g->write))
+                return -1;
+            g->name[sizeof g->name - 1] = '\0';
+        }
+    }
 
     int32_t failed;
     char trailer[4];

@@ -38,6 +38,14 @@ typedef struct series_set {
     double *values;            /* n_points x n_series, row-major */
 } series_set;
 
+/* One region's users (the clients stations placed there): per-region latency breakdown. */
+typedef struct region_row {
+    char name[48];             /* region name */
+    double completed, failed;  /* requests of its users in the measured period */
+    hist latency;              /* their end-to-end latency, all ops (s) */
+    hist read, write;          /* per op */
+} region_row;
+
 typedef struct run_result {
     uint32_t variant, point, replication;  /* which run */
     double metrics[METRIC_COUNT];          /* summary metrics (NAN: not produced) */
@@ -45,6 +53,8 @@ typedef struct run_result {
     size_t n_stations;
     series_set series;                     /* time series */
     hist latency[OP_COUNT + 1];            /* latency per op; [OP_COUNT] = all ops */
+    region_row *regions;                   /* per region of the users (none without [regions]) */
+    size_t n_regions;
     double warmup_used;                    /* warm-up applied (s): fixed or MSER-5 */
     uint64_t events;                       /* events simulated */
     int failed;                            /* the run failed (message in error) */

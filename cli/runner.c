@@ -135,6 +135,35 @@ static void fill_station_rows(const sim *s, run_result *out)
     }
 }
 
+/* Per-region latency breakdown from the workloads' "region.*" reports. */
+static void fill_region_rows(const sim *s, const report *r, run_result *out)
+{
+    if (s->n_regions == 0) return;
+    out->regions = calloc(s->n_regions, sizeof *out->regions);
+    if (!out->regions) return;
+    out->n_regions = s->n_regions;
+    for (size_t i = 0; i < s->n_regions; i++) {
+        region_row *g = &out->regions[i];
+        const char *n = s->region_names[i];
+        char key[128];
+        snprintf(g->name, sizeof g->name, "%s", n);
+        hist_init(&g->latency);
+        hist_init(&g->read);
+        hist_init(&g->write);
+        snprintf(key, sizeof key, "region.completed.%s", n);
+        g->completed = report_get(r, key);
+        snprintf(key, sizeof key, "region.failed.%s", n);
+        g->failed = report_get(r, key);
+        const hist *h;
+        snprintf(key, sizeof key, "region.latency.%s", n);
+        if ((h = report_get_hist(r, key))) g->latency = *h;
+        snprintf(key, sizeof key, "region.latency.read.%s", n);
+        if ((h = report_get_hist(r, key))) g->read = *h;
+        snprintf(key, sizeof key, "region.latency.write.%s", n);
+        if ((h = report_get_hist(r, key))) g->write = *h;
+    }
+}
+
 int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_t rep,
                    double warmup, run_result *out)
 {
@@ -172,6 +201,12 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
     if (rc_build == 0 && sim_start(&s) == 0) {
         for (size_t i = 0; i < rc->n_timeline; i++) {
             const timeline_action *a = &rc->timeline[i];
+            if (timeline_is_network(a)) {
+                if (a->at <= set->duration)
+                    sim_schedule_partition(&s, a->at, (unsigned)a->region_a, (unsigned)a->region_b,
+                                           strcmp(a->action, "partition") == 0);
+                continue;
+            }
             station *target = sim_find_station(&s, a->station);
             if (!controls || !target) {
                 sim_fail(&s, "%s: timeline target '%s' is missing", a->where, a->station);
@@ -201,6 +236,7 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
         const hist *all = report_get_hist(&r, "latency");
         if (all) out->latency[OP_COUNT] = *all;
         fill_station_rows(&s, out);
+        fill_region_rows(&s, &r, out);
         report_fini(&r);
     }
     out->events = s.events;

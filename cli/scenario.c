@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/regions.h"
 #include "models/registry.h"
 #include "sim/dist.h"
 #include "sim/keydist.h"
@@ -79,6 +80,7 @@ struct scenario_priv {
     struct rctx *keep;      /* after a good load: the base layer every resolve copies */
     struct tl_line *tl;     /* timeline lines: the base's and the variants' */
     size_t n_tl;            /* held */
+    regions_def regions;    /* [regions] (n = 0 without one) */
 };
 
 /* One timeline line as written: `WHEN = ACTIONS` in [timeline] (variant 0) or
@@ -377,6 +379,10 @@ static int find_target(diag_list *d, const struct scenario_priv *p, const assign
         report(d, DIAG_ERROR, a, key_col, klen,
                "timeline lines ('%s') can be set in [timeline] or in a variant, not with --set",
                full);
+    } else if (strcmp(section, "regions") == 0) {
+        report(d, DIAG_ERROR, a, key_col, klen,
+               "[regions] holds for every variant; '%s' cannot be overridden (place stations "
+               "with SECTION.region instead)", full);
     } else if (strcmp(section, "scenario") == 0) {
         const opt_def *def = opt_find(scenario_settings_options, key);
         if (!def) {
@@ -448,6 +454,7 @@ static void load_sections(scenario *sc, diag_list *d)
         const char *name = s->name;
         if (strcmp(name, "scenario") == 0 || strcmp(name, "sweep") == 0) continue;
         if (strcmp(name, "timeline") == 0) continue; /* lines read by load_timeline */
+        if (strcmp(name, "regions") == 0) continue;  /* lines read by load_regions */
         if (strncmp(name, "variant ", 8) == 0) {
             const char *vn = name + 8;
             if (strcmp(vn, "base") == 0)
@@ -762,7 +769,10 @@ static void load_timeline(struct scenario_priv *p, diag_list *d, const ini_entry
     l->when = when;
     char err[ERR_LEN];
     int col = -1, len = 0;
-    int n = timeline_parse(when, e->value, names, p->n_st, l->act, 8, err, sizeof err, &col, &len);
+    const char *regions[REGIONS_MAX];
+    for (size_t i = 0; i < p->regions.n; i++) regions[i] = p->regions.names[i];
+    int n = timeline_parse(when, e->value, names, p->n_st, regions, p->regions.n, l->act, 8, err,
+                           sizeof err, &col, &len);
     free(names);
     if (n < 0) {
         int at = col >= 0 && e->value_col > 0 ? e->value_col + col : (col < 0 ? when_col : -1);
@@ -773,6 +783,7 @@ static void load_timeline(struct scenario_priv *p, diag_list *d, const ini_entry
     for (int i = 0; i < n; i++) {
         timeline_action *a = &l->act[i];
         snprintf(a->where, sizeof a->where, "%s:%d", e->file ? e->file : "command line", e->line);
+        if (timeline_is_network(a)) continue;
         int t = station_index(p, a->station);
         if (t < 0) continue;
         const station_kind *k = p->st[t].kind;
@@ -826,6 +837,27 @@ static void resolve_timeline(const struct scenario_priv *p, size_t variant, reso
     }
 }
 
+/* Reads [regions] (before the timeline, which may name regions). */
+static void load_regions(scenario *sc, diag_list *d)
+{
+    struct scenario_priv *p = sc->priv;
+    const ini_doc *doc = &sc->doc;
+    for (size_t i = 0; i < doc->n_entries; i++) {
+        const ini_entry *e = &doc->entries[i];
+        if (strcmp(e->section, "regions") != 0) continue;
+        char err[ERR_LEN];
+        int col, len;
+        if (regions_add_line(&p->regions, e->key, e->value, err, sizeof err, &col, &len) != 0)
+            dadd(d, DIAG_ERROR, e->file, e->line, e->text,
+                 col >= 0 && e->value_col > 0 ? e->value_col + col : e->key_col,
+                 col >= 0 ? len : (int)strlen(e->key), "%s", err);
+    }
+    char err[ERR_LEN];
+    const ini_section *s = ini_find_section(doc, "regions");
+    if (s && regions_check(&p->regions, err, sizeof err) != 0)
+        dadd(d, DIAG_ERROR, s->file, s->line, s->text, -1, -1, "%s", err);
+}
+
 static void load_entries(scenario *sc, diag_list *d)
 {
     struct scenario_priv *p = sc->priv;
@@ -843,6 +875,8 @@ static void load_entries(scenario *sc, diag_list *d)
         int klen = (int)strlen(e->key);
         if (strcmp(sec, "sweep") == 0) {
             load_axis(sc, d, e);
+        } else if (strcmp(sec, "regions") == 0) {
+            continue; /* read by load_regions */
         } else if (strcmp(sec, "timeline") == 0) {
             load_timeline(p, d, e, 0, e->key, e->key_col);
         } else if (strncmp(sec, "variant ", 8) == 0) {
@@ -1241,6 +1275,7 @@ static int resolve_into(const scenario *sc, size_t variant, size_t point, resolv
         out->settings.name = default_name(sc->path);
     }
     resolve_timeline(p, variant, out);
+    out->regions = &p->regions;
     return rc;
 }
 
@@ -1421,6 +1456,26 @@ static void check_resolved(const scenario *sc, const resolved *r, rctx *c)
             free(msg);
         }
     }
+    for (size_t i = 0; i < p->n_st; i++) {
+        const station_kind *k = p->st[i].kind;
+        if (!k->placed) continue;
+        const char *region = *(char *const *)((const char *)r->stations[i].config + k->region_offset);
+        if (!region || !*region || regions_find(&p->regions, region) >= 0) continue;
+        const opt_def *row = opt_find(k->options, "region");
+        char *msg;
+        if (p->regions.n == 0) {
+            msg = fmt("region '%s' of [%s], but the scenario has no [regions] section\n"
+                      "declare the regions and their round trips in [regions]", region, p->st[i].name);
+        } else {
+            const char *names[REGIONS_MAX];
+            for (size_t j = 0; j < p->regions.n; j++) names[j] = p->regions.names[j];
+            const char *near = diag_suggest(region, names, p->regions.n);
+            msg = near ? fmt("unknown region '%s' in [%s]\ndid you mean '%s'?", region, p->st[i].name, near)
+                       : fmt("unknown region '%s' in [%s] (not in [regions])", region, p->st[i].name);
+        }
+        report_at(c, DIAG_ERROR, sc, (int)i, row ? (size_t)(row - k->options) : SIZE_MAX, msg);
+        free(msg);
+    }
     dfs_state s = {sc, r, c, xcalloc(p->n_st, 1), xcalloc(p->n_st, sizeof(int)), 0};
     for (size_t i = 0; i < p->n_st; i++)
         if (!s.colour[i]) dfs(&s, (int)i);
@@ -1500,6 +1555,7 @@ static int load_rest(scenario *sc, size_t errors_before, diag_list *diags)
     struct scenario_priv *p = sc->priv;
     load_sections(sc, diags);
     p->var = xcalloc(sc->n_variants, sizeof *p->var);
+    load_regions(sc, diags);
     load_entries(sc, diags);
     load_sets(sc, diags);
     check_values(sc, diags);
@@ -1645,9 +1701,26 @@ void resolved_fini(resolved *r)
 
 int resolved_build(const resolved *r, sim *s)
 {
+    const regions_def *rg = r->regions;
+    if (rg && rg->n > 0) {
+        const char *names[REGIONS_MAX];
+        double rtt[REGIONS_MAX * REGIONS_MAX];
+        for (size_t a = 0; a < rg->n; a++) {
+            names[a] = rg->names[a];
+            for (size_t b = 0; b < rg->n; b++) rtt[a * rg->n + b] = rg->rtt[a * REGIONS_MAX + b];
+        }
+        if (sim_set_regions(s, rg->n, names, rtt) != 0) return -1;
+    }
     for (size_t i = 0; i < r->n_stations; i++) {
         const resolved_station *rs = &r->stations[i];
-        if (!station_new(s, rs->kind, rs->name, rs->config)) return -1;
+        station *st = station_new(s, rs->kind, rs->name, rs->config);
+        if (!st) return -1;
+        if (rs->kind->placed) {
+            const char *region = *(char *const *)((const char *)rs->config + rs->kind->region_offset);
+            int idx = sim_region_index(s, region);
+            if (idx < 0) return -1; /* checked at load */
+            st->region = (uint16_t)idx;
+        }
     }
     return 0;
 }
@@ -1705,14 +1778,29 @@ void resolved_print(const resolved *r, FILE *out)
         print_table(r, out, header, rs->kind->options, rs->config, rs->prov);
         free(header);
     }
+    if (r->regions && r->regions->n) {
+        fprintf(out, "\n[regions]  (round trips)\n");
+        for (size_t a = 0; a < r->regions->n; a++) {
+            fprintf(out, "  %s =", r->regions->names[a]);
+            for (size_t b = 0; b < r->regions->n; b++) {
+                char t[64];
+                units_format(r->regions->rtt[a * REGIONS_MAX + b], UNIT_TIME, t, sizeof t);
+                fprintf(out, "%s %s %s", b ? "," : "", r->regions->names[b], t);
+            }
+            fprintf(out, "\n");
+        }
+    }
     if (r->n_timeline) fprintf(out, "\n[timeline]\n");
     for (size_t i = 0; i < r->n_timeline; i++) {
         const timeline_action *a = &r->timeline[i];
         char when[64];
         units_format(a->at, UNIT_TIME, when, sizeof when);
         char line[400];
-        int n = snprintf(line, sizeof line, "  %s = %s %s%s%s", when, a->action, a->station,
-                         a->part[0] ? "." : "", a->part);
+        int n = timeline_is_network(a) && r->regions
+                    ? snprintf(line, sizeof line, "  %s = %s %s %s", when, a->action,
+                               r->regions->names[a->region_a], r->regions->names[a->region_b])
+                    : snprintf(line, sizeof line, "  %s = %s %s%s%s", when, a->action, a->station,
+                               a->part[0] ? "." : "", a->part);
         if (a->factor > 0 && n > 0 && (size_t)n < sizeof line)
             snprintf(line + n, sizeof line - (size_t)n, " %.17gx", a->factor);
         fprintf(out, "%-40s  # %s\n", line, a->where);

@@ -95,6 +95,7 @@ typedef struct resolved {
     size_t point;                   /* sweep point index (0 without a sweep) */
     char *label;                    /* "variant sync, app.rate = 2000/s" (owned) */
     timeline_action *timeline;      /* [timeline] actions in time order (owned) */
+    const struct regions_def *regions; /* [regions] of the scenario (not owned; n may be 0) */
     size_t n_timeline;              /* held */
 } resolved;
 

@@ -16,11 +16,12 @@ static const struct {
 } actions[] = {
     {"crash", 0},         {"recover", 0},      {"slow", 2},        {"add-replica", 0},
     {"add-shard", 0},     {"drop-partition", 1}, {"delete-rows", 1}, {"flush", 0},
+    {"partition", 3},     {"heal", 3},
 };
 
 const char *const timeline_action_names[] = {
     "crash", "recover", "slow", "add-replica", "add-shard", "drop-partition", "delete-rows",
-    "flush", NULL,
+    "flush", "partition", "heal", NULL,
 };
 
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
@@ -42,9 +43,41 @@ static void fail_at(char *err, size_t errlen, int *col, int *len, size_t at, siz
     if (len) *len = (int)n;
 }
 
+int timeline_is_network(const timeline_action *a)
+{
+    return strcmp(a->action, "partition") == 0 || strcmp(a->action, "heal") == 0;
+}
+
+/* Reads one region name at *pos into *out (index). 0, or -1 with the message. */
+static int region_word(const char *text, size_t *pos, const char *const *regions, size_t n,
+                       int *out, char *err, size_t errlen, int *col, int *len)
+{
+    size_t wl = next_word(text, pos), start = *pos - wl;
+    char word[128];
+    snprintf(word, sizeof word, "%.*s", (int)wl, text + start);
+    if (wl == 0) {
+        fail_at(err, errlen, col, len, start, 1, "%s", "partition and heal need two regions, as in 'partition us-east eu-west'");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(regions[i], word) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    const char *near = n ? diag_suggest(word, regions, n) : NULL;
+    char msg[256];
+    snprintf(msg, sizeof msg, "unknown region '%%s'%s%s%s", n == 0 ? " (no [regions] section)" : "",
+             near ? "\ndid you mean '" : "", near ? near : "");
+    if (near) strncat(msg, "'?", sizeof msg - strlen(msg) - 1);
+    fail_at(err, errlen, col, len, start, wl, msg, word);
+    return -1;
+}
+
 int timeline_parse(const char *when, const char *text, const char *const *stations,
-                   size_t n_stations, timeline_action *out, size_t max, char *err,
-                   size_t errlen, int *col, int *len)
+                   size_t n_stations, const char *const *regions, size_t n_regions,
+                   timeline_action *out, size_t max, char *err, size_t errlen, int *col,
+                   int *len)
 {
     double at;
     char inner[200];
@@ -89,6 +122,16 @@ int timeline_parse(const char *when, const char *text, const char *const *statio
             return -1;
         }
         snprintf(a->action, sizeof a->action, "%s", actions[k].name);
+        if (actions[k].arg == 3) {
+            if (region_word(text, &pos, regions, n_regions, &a->region_a, err, errlen, col, len) ||
+                region_word(text, &pos, regions, n_regions, &a->region_b, err, errlen, col, len))
+                return -1;
+            if (a->region_a == a->region_b) {
+                snprintf(err, errlen, "'%s' needs two different regions", a->action);
+                return -1;
+            }
+            goto next_action;
+        }
         /* target */
         wl = next_word(text, &pos);
         start = pos - wl;
@@ -145,6 +188,7 @@ int timeline_parse(const char *when, const char *text, const char *const *statio
                 return -1;
             }
         }
+    next_action:
         n++;
         while (text[pos] == ' ' || text[pos] == '\t') pos++;
         if (text[pos] == '\0') break;

@@ -5,6 +5,8 @@
  *     45s = slow db.replica.1 4x
  *     60s = add-shard router
  *     70s = recover db.replica.1, slow db.replica.1 1x
+ *     90s = partition us-east eu-west
+ *     95s = heal us-east eu-west
  *
  * A line is `TIME = ACTION TARGET [ARGUMENT]`, several actions at one time separated by
  * commas. TARGET is a station, or a part of one after a dot (`db.primary`): the longest
@@ -22,6 +24,7 @@ typedef struct timeline_action {
     char station[128];    /* station section name */
     char part[64];        /* part after the station name, or "" */
     double factor;        /* "4x" -> 4; other numbers as given; 0 when none */
+    int region_a, region_b; /* partition/heal: the two regions ([regions] indices) */
     char where[192];      /* "file:line" of the line, for run-time errors */
 } timeline_action;
 
@@ -33,7 +36,11 @@ extern const char *const timeline_action_names[];
  * message in err (lower-case, no full stop) and, when known, the offending word's byte
  * offset in `text` in *col and its length in *len. */
 int timeline_parse(const char *when, const char *text, const char *const *stations,
-                   size_t n_stations, timeline_action *out, size_t max, char *err,
-                   size_t errlen, int *col, int *len);
+                   size_t n_stations, const char *const *regions, size_t n_regions,
+                   timeline_action *out, size_t max, char *err, size_t errlen, int *col,
+                   int *len);
+
+/* Whether an action addresses regions (partition, heal) rather than a station. */
+int timeline_is_network(const timeline_action *a);
 
 #endif

@@ -79,6 +79,7 @@ static const opt_def clients_options[] = {
      .def = "0", .min = 0, .max = 9e18, .help = "stop after creating this many requests (0 = no limit)"},
     {.name = "next", .type = OPT_LINK, .offset = offsetof(clients_config, next),
      .def = NULL, .help = "station the requests go to"},
+    STATION_REGION_ROW(clients_config),
     {0},
 };
 
@@ -130,6 +131,7 @@ static int send_request(clients *c, uint32_t user, int op, uint64_t key)
     r->op = (uint8_t)op;
     r->key = key;
     r->user = user;
+    r->region = st->region;
     sim_send(st->sim, st, c->next, r);
     return 0;
 }
@@ -284,6 +286,22 @@ static void clients_report(station *st, report *out)
     report_hist_merge(out, "latency", &c->latency_all);
     for (int op = 0; op < OP_COUNT; op++)
         if (c->latency[op].count) report_hist_merge(out, names[op], &c->latency[op]);
+    /* Per-region breakdown (regions.csv): the users' region. */
+    const sim *s = st->sim;
+    if (s->n_regions > 0 && st->region < s->n_regions) {
+        char name[96];
+        snprintf(name, sizeof name, "region.latency.%s", s->region_names[st->region]);
+        report_hist_merge(out, name, &c->latency_all);
+        snprintf(name, sizeof name, "region.completed.%s", s->region_names[st->region]);
+        report_add(out, name, (double)c->completed);
+        snprintf(name, sizeof name, "region.failed.%s", s->region_names[st->region]);
+        report_add(out, name, (double)c->failed);
+        for (int op = 0; op < 2; op++) {
+            snprintf(name, sizeof name, "region.latency.%s.%s", op == OP_READ ? "read" : "write",
+                     s->region_names[st->region]);
+            if (c->latency[op].count) report_hist_merge(out, name, &c->latency[op]);
+        }
+    }
 }
 
 /* Per interval: completions and the latency histogram of the interval, then restart it. */
@@ -329,5 +347,7 @@ const station_kind clients_kind = {
     .config_size = sizeof(clients_config),
     .station_size = sizeof(clients),
     .ops = &clients_ops,
+    .placed = 1,
+    .region_offset = offsetof(clients_config, region),
     .validate = clients_validate,
 };

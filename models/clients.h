@@ -43,6 +43,7 @@ typedef struct clients_config {
     int64_t users;        /* distinct users (sessions) issuing the open arrivals */
     int64_t limit;        /* stop creating requests after this many (0 = no limit) */
     char *next;           /* first station */
+    char *region;         /* region the users sit in ([regions]); requests carry it */
 } clients_config;
 
 typedef struct clients {

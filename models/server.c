@@ -19,6 +19,7 @@ static const opt_def server_options[] = {
     {.name = "next", .type = OPT_LINK, .offset = offsetof(server_config, next),
      .def = "", .min = 1, .max = 0,
      .help = "station that served requests go to next (empty: reply to the sender)"},
+    STATION_REGION_ROW(server_config),
     {0},
 };
 
@@ -122,4 +123,6 @@ const station_kind server_kind = {
     .config_size = sizeof(server_config),
     .station_size = sizeof(server),
     .ops = &server_ops,
+    .placed = 1,
+    .region_offset = offsetof(server_config, region),
 };

@@ -13,6 +13,7 @@ typedef struct server_config {
     dist service;      /* service time per request */
     int64_t capacity;  /* most requests present (queue + service); 0 = unlimited */
     char *next;        /* station served requests go to, or NULL to reply */
+    char *region;      /* region ([regions]) */
 } server_config;
 
 typedef struct server {
