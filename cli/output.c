@@ -25,6 +25,7 @@ static const struct {
     {"timeseries.csv", output_write_timeseries},
     {"latency.csv", output_write_latency},
     {"regions.csv", output_write_regions},
+    {"station_metrics.csv", output_write_station_metrics},
 };
 
 /* "a/b" joined into a fresh string, or NULL. */

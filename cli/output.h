@@ -41,6 +41,7 @@ int output_write_stations(const results *res, FILE *f);
 int output_write_timeseries(const results *res, FILE *f);
 int output_write_latency(const results *res, FILE *f);
 int output_write_regions(const results *res, FILE *f);
+int output_write_station_metrics(const results *res, FILE *f);
 
 /* Prints "dbscale: cannot write 'PATH': strerror(err)" to stderr. O(1). */
 void output_cannot_write(const char *path, int err);

@@ -250,3 +250,43 @@ int output_write_regions(const results *res, FILE *f)
     }
     return done(f);
 }
+
+/* station_metrics.csv: the figures stations report about themselves (pool waits,
+ * connection peaks, buffer-pool hit ratios, replica lag, ...), one row per (variant, point,
+ * station, metric), mean over replications with its 95% CI; in the order the first
+ * replication reported them. */
+int output_write_station_metrics(const results *res, FILE *f)
+{
+    if (head(res, f) || fputs(",station,metric,value,value_ci\n", f) == EOF) return -1;
+    for (size_t i = 0; i < res->n_cells; i++) {
+        const results_cell *c = &res->cells[i];
+        const run_result *first = NULL;
+        for (size_t k = 0; k < c->n_reps && !first; k++)
+            if (!c->reps[k].failed) first = &c->reps[k];
+        if (!first) continue;
+        double *v = malloc((c->n_reps ? c->n_reps : 1) * sizeof *v);
+        if (!v) return -1;
+        int rc = 0;
+        for (size_t j = 0; j < first->n_values && !rc; j++) {
+            const station_value *want = &first->values[j];
+            size_t m = 0;
+            for (size_t k = 0; k < c->n_reps; k++) {
+                const run_result *r = &c->reps[k];
+                if (r->failed) continue;
+                for (size_t q = 0; q < r->n_values; q++) {
+                    if (strcmp(r->values[q].station, want->station) == 0 &&
+                        strcmp(r->values[q].metric, want->metric) == 0) {
+                        v[m++] = r->values[q].value;
+                        break;
+                    }
+                }
+            }
+            ci x = ci_of(v, m, AGG_LEVEL);
+            rc = lead(res, c, f) || comma_text(f, want->station) || comma_text(f, want->metric) ||
+                 comma_number(f, x.mean) || comma_number(f, x.half_width) || fputc('\n', f) == EOF;
+        }
+        free(v);
+        if (rc) return -1;
+    }
+    return done(f);
+}

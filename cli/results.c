@@ -19,7 +19,7 @@
 
 #define RESULT_MAGIC "DBSR"
 #define RESULT_TRAILER "END!"
-#define RESULT_VERSION 3u
+#define RESULT_VERSION 4u
 #define READ_CHUNK 65536u /* elements read (and allocated) at a time */
 
 void run_result_init(run_result *r)
@@ -35,6 +35,9 @@ void run_result_fini(run_result *r)
     free(r->stations);
     free(r->regions);
     r->regions = NULL;
+    free(r->values);
+    r->values = NULL;
+    r->n_values = 0;
     r->n_regions = 0;
     free(r->series.names);
     free(r->series.t);
@@ -133,6 +136,7 @@ int run_result_write(const run_result *r, FILE *f)
             put_hist(f, &g->latency) || put_hist(f, &g->read) || put_hist(f, &g->write))
             return -1;
     }
+    if (put_u64(f, r->n_values) || put(f, r->values, r->n_values * sizeof *r->values)) return -1;
     int32_t failed = r->failed;
     if (put_f64(f, r->warmup_used) || put_u64(f, r->events) || put(f, &failed, sizeof failed) ||
         put(f, r->error, sizeof r->error) || put(f, RESULT_TRAILER, 4))
@@ -273,6 +277,15 @@ static int read_body(run_result *r, FILE *f)
                 return -1;
             g->name[sizeof g->name - 1] = '\0';
         }
+    }
+
+    uint64_t n_values;
+    if (get_u64(f, &n_values) || get_array(f, n_values, sizeof *r->values, &p)) return -1;
+    r->values = p;
+    r->n_values = (size_t)n_values;
+    for (size_t i = 0; i < r->n_values; i++) {
+        r->values[i].station[sizeof r->values[i].station - 1] = '\0';
+        r->values[i].metric[sizeof r->values[i].metric - 1] = '\0';
     }
 
     int32_t failed;

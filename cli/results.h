@@ -46,6 +46,13 @@ typedef struct region_row {
     hist read, write;          /* per op */
 } region_row;
 
+/* A figure a station reported about itself ("pool_wait_p99_ms.<station>", ...). */
+typedef struct station_value {
+    char station[64];          /* station name */
+    char metric[48];           /* figure name, e.g. "pool_wait_p99_ms" */
+    double value;              /* its value in this replication */
+} station_value;
+
 typedef struct run_result {
     uint32_t variant, point, replication;  /* which run */
     double metrics[METRIC_COUNT];          /* summary metrics (NAN: not produced) */
@@ -55,6 +62,8 @@ typedef struct run_result {
     hist latency[OP_COUNT + 1];            /* latency per op; [OP_COUNT] = all ops */
     region_row *regions;                   /* per region of the users (none without [regions]) */
     size_t n_regions;
+    station_value *values;                 /* per-station figures (station_metrics.csv) */
+    size_t n_values;
     double warmup_used;                    /* warm-up applied (s): fixed or MSER-5 */
     uint64_t events;                       /* events simulated */
     int failed;                            /* the run failed (message in error) */

@@ -135,6 +135,41 @@ static void fill_station_rows(const sim *s, run_result *out)
     }
 }
 
+/* Figures stations reported about themselves: values named "<metric>.<station>" (or
+ * "<kind>.<station>.<metric>"), matched against the station names, longest first. */
+static void fill_station_values(const sim *s, const report *r, run_result *out)
+{
+    if (!r->n_values) return;
+    out->values = calloc(r->n_values, sizeof *out->values);
+    if (!out->values) return;
+    for (size_t i = 0; i < r->n_values; i++) {
+        const char *name = r->values[i].name;
+        size_t len = strlen(name), best = 0;
+        const station *who = NULL;
+        const char *metric = NULL;
+        size_t metric_len = 0;
+        for (size_t k = 0; k < s->n_stations; k++) {
+            const station *st = s->stations[k];
+            size_t sl = strlen(st->name);
+            if (sl <= best || sl + 1 >= len || st->hidden) continue;
+            if (name[len - sl - 1] == '.' && strcmp(name + len - sl, st->name) == 0) {
+                best = sl, who = st, metric = name, metric_len = len - sl - 1;
+            } else {
+                const char *at = strchr(name, '.');
+                if (at && strncmp(at + 1, st->name, sl) == 0 && at[1 + sl] == '.' && at[2 + sl]) {
+                    best = sl, who = st, metric = at + 2 + sl, metric_len = strlen(at + 2 + sl);
+                }
+            }
+        }
+        if (!who || metric_len == 0 || metric_len >= sizeof out->values[0].metric) continue;
+        if (strncmp(name, "region.", 7) == 0 || strncmp(name, "ts.", 3) == 0) continue;
+        station_value *v = &out->values[out->n_values++];
+        snprintf(v->station, sizeof v->station, "%s", who->name);
+        snprintf(v->metric, sizeof v->metric, "%.*s", (int)metric_len, metric);
+        v->value = r->values[i].value;
+    }
+}
+
 /* Per-region latency breakdown from the workloads' "region.*" reports. */
 static void fill_region_rows(const sim *s, const report *r, run_result *out)
 {
@@ -237,6 +272,7 @@ int runner_run_one(const resolved *rc, uint32_t variant, uint32_t point, uint32_
         if (all) out->latency[OP_COUNT] = *all;
         fill_station_rows(&s, out);
         fill_region_rows(&s, &r, out);
+        fill_station_values(&s, &r, out);
         report_fini(&r);
     }
     out->events = s.events;

@@ -294,7 +294,7 @@ static const struct {
     unsigned char byte;/* new value */
 } corruptions[] = {
     {"bad magic", 0, 'X'},
-    {"future version", OFF_VERSION, 4},
+    {"future version", OFF_VERSION, 5},
     {"metric count", OFF_N_METRICS, 3},
     {"huge station count", OFF_N_STATIONS + 7, 0x7f},
 };
