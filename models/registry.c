@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "models/app_pool.h"
+#include "models/cache.h"
 #include "models/clients.h"
 #include "models/cluster.h"
 #include "models/node.h"
@@ -17,6 +18,7 @@ static const station_kind *const kinds[] = {
     &node_kind,
     &pooler_kind,
     &app_pool_kind,
+    &cache_kind,
     &cluster_kind,
     &router_kind,
 };
