@@ -10,6 +10,8 @@ if [ -f bench/sharded.ini ]; then
   "$build/bench/scenario" bench/sharded.ini sharded 5000000
 fi
 "$build/bench/scenario" scenarios/quickstart.ini memory 100000000
+# key-state at scale: about 1e7 distinct keys (target: within 1 GB)
+"$build/bench/scenario" bench/keystate.ini keystate 10000000
 # --jobs: 8 replications of every quickstart variant, one process vs two.
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for n in 1 2; do

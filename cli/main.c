@@ -10,12 +10,14 @@
 #include "cli/diag.h"
 #include "cli/help.h"
 #include "cli/mpi_run.h"
+#include "cli/memlimit.h"
 #include "cli/output.h"
 #include "cli/parts.h"
 #include "cli/plot.h"
 #include "cli/runner.h"
 #include "cli/scenario.h"
 #include "cli/validate.h"
+#include "sim/units.h"
 #include "sim/version.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
@@ -23,7 +25,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 64, EXIT_DATAERR = 65, EXIT_NOINPUT = 66,
 
 static const char usage_text[] =
     "usage: dbscale run FILE... [-o DIR] [--set KEY=VALUE]... [--seed N] [--replications N]\n"
-    "                   [--jobs N] [--quiet] [--no-plots]\n"
+    "                   [--jobs N] [--max-memory SIZE] [--quiet] [--no-plots]\n"
     "       dbscale check FILE...        parse, validate, print the resolved scenario\n"
     "       dbscale help [KIND]          station kinds, or one kind's keys\n"
     "       dbscale validate [FILE...]   simulation against queueing theory\n"
@@ -129,6 +131,7 @@ static int cmd_run(int argc, char **argv)
 {
     cli_run c = {.ro = {.jobs = default_jobs(), .part_count = 1}, .plots = 1};
     int jobs_given = 0;
+    double max_memory = 0.0;
     c.files = calloc((size_t)argc, sizeof *c.files);
     c.sets = calloc((size_t)argc * 2 + 2, sizeof *c.sets);
     char **owned = calloc((size_t)argc + 2, sizeof *owned);
@@ -161,6 +164,13 @@ static int cmd_run(int argc, char **argv)
             long j = val ? parse_positive(val, 4096) : -1;
             if (j < 0) code = usage_error("%s needs a whole number from 1 to 4096", a);
             else c.ro.jobs = (int)j, jobs_given = 1, i++;
+        } else if (strcmp(a, "--max-memory") == 0) {
+            char err[200];
+            if (!val || units_parse(val, UNIT_SIZE, &max_memory, err, sizeof err) != 0 ||
+                max_memory < 16.0 * 1024 * 1024)
+                code = usage_error("--max-memory needs a size of at least 16MB, such as 4GB, got '%s'",
+                                   val ? val : "");
+            else i++;
         } else if (strcmp(a, "--part") == 0) {
             int pi, pn;
             char tail;
@@ -189,6 +199,12 @@ static int cmd_run(int argc, char **argv)
     }
     if (code == 0 && c.ro.part_count > 1 && c.n_files > 1)
         code = usage_error("%s", "--part runs one scenario file at a time");
+    /* Every simulation process gets a memory ceiling: a scenario too big for the machine
+     * fails with "out of memory ..." instead of exhausting it. */
+    if (code == 0 && memlimit_apply(max_memory > 0 ? max_memory : memlimit_default(c.ro.jobs)) != 0 &&
+        max_memory > 0)
+        fprintf(stderr, "dbscale: warning: --max-memory is not enforced in this build "
+                        "(sanitizers reserve the address space it limits)\n");
     for (size_t f = 0; f < c.n_files && code == 0; f++) code = run_file(&c, c.files[f]);
     for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     free(owned);

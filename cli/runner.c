@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/aggregate.h"
+#include "cli/memlimit.h"
 #include "cli/parts.h"
 #include "sim/confidence.h"
 #include "sim/mser.h"
@@ -599,6 +600,11 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
                     if (pg.on) fputc('\n', stderr);
                     fprintf(stderr, "dbscale: %s, replication %zu: %s\n",
                             sc->variant_names[plans[i].variant], r, rr->error);
+                    if (strstr(rr->error, "out of memory") && memlimit_current() > 0)
+                        fprintf(stderr, "dbscale: each simulation may use at most %.0f MB "
+                                "(--max-memory); raise it, or make the model smaller (fewer keys, "
+                                "a smaller cache, fewer requests in flight)\n",
+                                memlimit_current() / 1048576.0);
                     code = 65;
                     break;
                 }
