@@ -257,15 +257,17 @@ void sim_send(sim *s, station *from, station *to, request *r)
 
 void sim_send_delayed(sim *s, station *from, station *to, request *r, double delay)
 {
-    unsigned a = region_of(from, r), b = region_of(to, r);
     push_frame(s, from, r);
-    if (!sim_reachable(s, a, b)) {
-        /* Cut off: the sender learns at once that the request did not get through. */
-        r->status = SIM_STATUS_UNREACHABLE;
-        sim_schedule(s, 0.0, NULL, EV_REPLY, r, 0);
-        return;
+    if (s->n_regions) {
+        unsigned a = region_of(from, r), b = region_of(to, r);
+        if (!sim_reachable(s, a, b)) {
+            /* Cut off: the sender learns at once that the request did not get through. */
+            r->status = SIM_STATUS_UNREACHABLE;
+            sim_schedule(s, 0.0, NULL, EV_REPLY, r, 0);
+            return;
+        }
+        delay += sim_one_way(s, a, b);
     }
-    delay += sim_one_way(s, a, b);
     if (delay <= 0.0) deliver_now(s, to, r);
     else sim_schedule(s, delay, to, EV_DELIVER, r, 0);
 }
@@ -286,10 +288,12 @@ void sim_reply(sim *s, request *r)
 void sim_reply_delayed(sim *s, request *r, double delay)
 {
     SIM_ASSERT(s, r->depth > 0);
-    const station *back = r->stack[r->depth - 1].station;
-    unsigned a = r->at ? region_of(r->at, r) : 0, b = region_of(back, r);
-    if (!sim_reachable(s, a, b)) r->status = SIM_STATUS_UNREACHABLE; /* the answer is lost */
-    delay += sim_one_way(s, a, b);
+    if (s->n_regions) {
+        const station *back = r->stack[r->depth - 1].station;
+        unsigned a = r->at ? region_of(r->at, r) : 0, b = region_of(back, r);
+        if (!sim_reachable(s, a, b)) r->status = SIM_STATUS_UNREACHABLE; /* the answer is lost */
+        delay += sim_one_way(s, a, b);
+    }
     if (delay <= 0.0) reply_now(s, r);
     else sim_schedule(s, delay, NULL, EV_REPLY, r, 0);
 }

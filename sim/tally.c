@@ -15,15 +15,6 @@ void tally_init(tally *t)
 
 void tally_reset(tally *t) { tally_init(t); }
 
-void tally_add(tally *t, double x)
-{
-    t->n++;
-    double delta = x - t->mean;
-    t->mean += delta / (double)t->n;
-    t->m2 += delta * (x - t->mean);
-    if (x < t->min) t->min = x;
-    if (x > t->max) t->max = x;
-}
 
 void tally_merge(tally *into, const tally *from)
 {
@@ -59,19 +50,7 @@ void timeavg_init(timeavg *ta, double t0, double value)
     ta->max = value;
 }
 
-void timeavg_set(timeavg *ta, double now, double new_value)
-{
-    assert(now >= ta->last && "timeavg: time went backwards");
-    ta->area += ta->value * (now - ta->last);
-    ta->last = now;
-    ta->value = new_value;
-    if (new_value > ta->max) ta->max = new_value;
-}
 
-void timeavg_add(timeavg *ta, double now, double delta)
-{
-    timeavg_set(ta, now, ta->value + delta);
-}
 
 double timeavg_mean(const timeavg *ta, double now)
 {

@@ -12,6 +12,7 @@
 #ifndef DBSCALE_TALLY_H
 #define DBSCALE_TALLY_H
 
+#include <assert.h>
 #include <stdint.h>
 
 typedef struct tally {
@@ -29,7 +30,15 @@ void tally_init(tally *t);
 void tally_reset(tally *t);
 
 /* Adds one observation (Welford). O(1). */
-void tally_add(tally *t, double x);
+static inline void tally_add(tally *t, double x)
+{
+    t->n++;
+    double delta = x - t->mean;
+    t->mean += delta / (double)t->n;
+    t->m2 += delta * (x - t->mean);
+    if (x < t->min) t->min = x;
+    if (x > t->max) t->max = x;
+}
 
 /* Folds `from` into `into`, as if every observation of both had been added to `into`
  * (Chan et al.; equal up to floating-point rounding). O(1). */
@@ -57,10 +66,20 @@ void timeavg_init(timeavg *ta, double t0, double value);
 
 /* The value becomes new_value at time `now` (now >= the time of the last change; an
  * earlier time is an engine bug and trips an assert). O(1). */
-void timeavg_set(timeavg *ta, double now, double new_value);
+static inline void timeavg_set(timeavg *ta, double now, double new_value)
+{
+    assert(now >= ta->last && "timeavg: time went backwards");
+    ta->area += ta->value * (now - ta->last);
+    ta->last = now;
+    ta->value = new_value;
+    if (new_value > ta->max) ta->max = new_value;
+}
 
 /* The value changes by delta at time `now` (e.g. +1 on arrival, -1 on departure). O(1). */
-void timeavg_add(timeavg *ta, double now, double delta);
+static inline void timeavg_add(timeavg *ta, double now, double delta)
+{
+    timeavg_set(ta, now, ta->value + delta);
+}
 
 /* Time-weighted mean over [start, now], the current value held up to `now`. When no
  * time has elapsed (now == start) returns the current value. O(1). */
