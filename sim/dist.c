@@ -150,14 +150,20 @@ double dist_variance(const dist *d)
     case DIST_WEIBULL: {
         double g1 = tgamma(1 + 1 / d->p2), g2 = tgamma(1 + 2 / d->p2);
         if (isinf(g2)) return INFINITY;
-        return d->p1 * d->p1 * (g2 - g1 * g1);
+        /* for a huge shape g2 - g1^2 cancels to 0 or a rounding error below it */
+        double g = g2 - g1 * g1;
+        return g > 0 ? d->p1 * d->p1 * g : 0;
     }
     case DIST_PARETO: {
         double a = d->p2;
         if (a <= 2) return INFINITY;
-        return d->p1 * d->p1 * a / ((a - 1) * (a - 1) * (a - 2));
+        double v = d->p1 * d->p1 * a / ((a - 1) * (a - 1) * (a - 2));
+        /* inf / inf for a huge scale and alpha: divide step by step instead */
+        return isnan(v) ? d->p1 / (a - 1) * (d->p1 / (a - 1)) * (a / (a - 2)) : v;
     }
-    case DIST_EMPIRICAL: return d->a * d->a * d->table->var;
+    case DIST_EMPIRICAL:
+        /* a huge factor squared is inf, and inf * 0 is NaN */
+        return d->table->var == 0 ? 0 : d->a * d->a * d->table->var;
     }
     return 0;
 }
@@ -412,9 +418,17 @@ static void table_moments(dist_table *t)
     double seg = (double)(t->n - 1), s = 0;
     for (size_t i = 0; i + 1 < t->n; i++) s += (t->v[i] + t->v[i + 1]) / 2;
     double m = s / seg, q = 0;
+    if (!isfinite(m)) { /* samples near the largest double: sum smaller terms */
+        m = 0;
+        for (size_t i = 0; i + 1 < t->n; i++) m += (t->v[i] / 2 + t->v[i + 1] / 2) / seg;
+    }
     for (size_t i = 0; i + 1 < t->n; i++) {
         double a = t->v[i] - m, b = t->v[i + 1] - m;
-        q += (a * a + a * b + b * b) / 3;
+        double x = a * a + a * b + b * b;
+        /* a * a and a * b can overflow to inf and -inf (NaN); this form cannot, and is
+         * infinite only when the true value is beyond the largest double */
+        if (!isfinite(x)) x = (a + b / 2) * (a + b / 2) + 0.75 * b * b;
+        q += x / 3;
     }
     t->mean = m;
     t->var = q / seg;

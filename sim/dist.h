@@ -13,7 +13,12 @@
  *                             infinite for alpha <= 1, variance for alpha <= 2)
  * Draws are finite doubles except in absurd corners: pareto with alpha below about 0.05
  * or weibull with shape below about 0.005 can overflow to INFINITY on the smallest
- * uniforms (U >= 2^-53 bounds every draw otherwise).
+ * uniforms (U >= 2^-53 bounds every draw otherwise), and so can any family with a
+ * parameter or sampling constant within a few powers of ten of the largest double
+ * (above about 1e290 s), or an empirical factor times a sample beyond it. A draw is
+ * never NaN nor negative; parameters whose sampling constants would not be finite
+ * (gamma with cv beyond about 1e-154..1e154, lognormal with sd/mean above about 1e154)
+ * are parse errors.
  *   empirical(file.csv)       samples from a CSV file; empirical(file.csv, 2) multiplies
  *                             every sample by 2. The path is relative to the base
  *                             directory given to dist_parse (usually the scenario's

@@ -157,6 +157,27 @@ START_TEST(test_findings)
     snprintf(text, sizeof text, "uniform(%0*d)", 127, 1000);
     ck_assert_int_eq(keydist_parse(text, &k, err, sizeof err), 0);
     ck_assert_uint_eq(keydist_count(&k), 1000);
+    /* variances that were NaN: inf - inf in the empirical moments (samples 10 ms,
+     * 3e232 ms, 3 ms), inf * 0 for a huge factor of a one-sample table, inf * 0 for a
+     * weibull of huge shape, inf / inf for a pareto of huge scale and alpha */
+    static const char *const nan_var[] = {
+        "empirical(one.csv, 1e200)", "weibull(1e200s, 1e20)", "pareto(1e200s, 1e200)",
+        "weibull(1ms, 6e8)" /* g2 - g1^2 was -2.2e-16 */};
+    for (size_t i = 0; i < sizeof nan_var / sizeof nan_var[0]; i++) {
+        ck_assert_int_eq(dist_parse(nan_var[i], "tests/data/dist", &d, err, sizeof err), 0);
+        ck_assert_msg(dist_variance(&d) >= 0, "%s: %g", nan_var[i], dist_variance(&d));
+        dist_fini(&d);
+    }
+    ck_assert_int_eq(dist_parse("empirical(one.csv, 1e200)", "tests/data/dist", &d, err,
+                                sizeof err), 0);
+    ck_assert(dist_variance(&d) == 0);
+    dist_fini(&d);
+    /* pareto: scale^2 alpha / ((alpha-1)^2 (alpha-2)) = 1e400 / 1e400 = 1 to rounding */
+    ck_assert_int_eq(dist_parse("pareto(1e200s, 1e200)", NULL, &d, err, sizeof err), 0);
+    ck_assert_double_eq_tol(dist_variance(&d), 1.0, 1e-12);
+    /* weibull shape 1e20: g2 - g1^2 cancels to 0 */
+    ck_assert_int_eq(dist_parse("weibull(1e200s, 1e20)", NULL, &d, err, sizeof err), 0);
+    ck_assert(dist_variance(&d) == 0);
 }
 END_TEST
 
