@@ -24,6 +24,7 @@ static const opt_def app_pool_options[] = {
      .help = "time to open one connection to next"},
     {.name = "next", .type = OPT_LINK, .offset = offsetof(app_pool_config, next), .def = NULL,
      .help = "station the connections lead to (a pooler, node or cluster)"},
+    STATION_REGION_ROW(app_pool_config),
     {0},
 };
 
@@ -215,5 +216,7 @@ const station_kind app_pool_kind = {
     .config_size = sizeof(app_pool_config),
     .station_size = sizeof(app_pool),
     .ops = &app_pool_ops,
+    .placed = 1,
+    .region_offset = offsetof(app_pool_config, region),
     .validate = app_pool_validate,
 };

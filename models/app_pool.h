@@ -11,6 +11,9 @@
  * closed (no idle timeout) and waits never time out. The pool logic is pooler_conns
  * (pooler.h), shared with the pooler's server connections.
  *
+ * The application servers sit in `region`; hops to and from them pay the one-way delays
+ * between regions (the engine adds them).
+ *
  * Downstream therefore sees at most app_servers x app_pool requests at once. A pooler
  * behind an app_pool counts its client connections by user (pooler.h), so with its default
  * session_time of 0 it sees as many client connections as app connections are in use.
@@ -41,6 +44,7 @@ typedef struct app_pool_config {
     int64_t min_app_pool;      /* connections per server open from the start */
     dist connect_time;         /* opening one connection */
     char *next;                /* where the connections lead */
+    char *region;              /* region the application servers sit in ([regions]) */
 } app_pool_config;
 
 typedef struct app_pool {

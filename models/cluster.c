@@ -24,6 +24,15 @@ static const opt_choice sync_on_choices[] = {
     {0},
 };
 
+static const opt_choice access_choices[] = {
+    {"direct", ACCESS_DIRECT,
+     "the application reaches the nodes itself, from its users' region: a read pays the "
+     "one-way delay user <-> serving node each way, a write the round trip to the primary"},
+    {"proxy", ACCESS_PROXY,
+     "through a proxy in the cluster's region: sender -> cluster region, then -> node"},
+    {0},
+};
+
 static const opt_choice outage_choices[] = {
     {"fail", OUTAGE_FAIL, "requests for a crashed primary fail at once"},
     {"wait", OUTAGE_WAIT, "requests for a crashed primary wait in the cluster until a primary is back"},
@@ -74,6 +83,22 @@ static const opt_def cluster_options[] = {
              "parallel replica, commit order preserved)"},
     {.name = "replica.apply_time", .type = OPT_DIST, .offset = offsetof(cluster_config, apply_time),
      .def = "exp(0.1ms)", .min = 0, .max = INFINITY, .help = "time to apply one WAL record"},
+    {.name = "replica.reconnect", .type = OPT_TIME, .offset = offsetof(cluster_config, reconnect),
+     .def = "1s", .min = 1e-6, .max = 1e9,
+     .help = "after a partition broke a replica's WAL link, how often it tries to reconnect "
+             "(PostgreSQL's wal_retrieve_retry_interval, 5s there)"},
+    {.name = "region", .type = OPT_STRING, .offset = offsetof(cluster_config, region), .def = "",
+     .min = 1, .max = 0,
+     .help = "region of the primary and of the cluster itself (a name from [regions]); empty: "
+             "the first region"},
+    {.name = "replica_regions", .type = OPT_CUSTOM, .offset = offsetof(cluster_config, replica_regions),
+     .def = "", .min = 1, .max = 0, .parse = region_list_parse, .format = region_list_format,
+     .size = sizeof(region_list),
+     .help = "regions of the replicas, e.g. 'eu-west, ap-south': replica i sits in the i-th, "
+             "cycling; empty: the cluster's region"},
+    {.name = "access", .type = OPT_ENUM, .offset = offsetof(cluster_config, access),
+     .def = "direct", .choices = access_choices,
+     .help = "how requests reach the nodes when regions differ"},
     NODE_OPTION_ROWS("primary.", cluster_config, primary),
     NODE_OPTION_ROWS("replica.", cluster_config, replica),
     {0},
@@ -83,25 +108,35 @@ static cluster *as_cluster(station *st) { return (cluster *)st; }
 
 /* ---- request bookkeeping ------------------------------------------------------------------- */
 
-/* The cluster pushes a frame of its own on arrival (station = itself, t_sent = arrival
- * time): the nodes overwrite r->t_arrive, and this frame keeps the cluster's. */
-static void push_arrival(cluster *c, request *r)
+/* The cluster (or its commit station) pushes a frame of its own on arrival (station =
+ * itself, t_sent = arrival time): the nodes overwrite r->t_arrive, and this frame keeps
+ * the holder's. The top frame also tells which of the two holds a request. */
+static void push_arrival(station *holder, request *r)
 {
-    sim *s = c->base.sim;
+    sim *s = holder->sim;
     SIM_ASSERT(s, r->depth < REQUEST_MAX_DEPTH);
-    r->stack[r->depth].station = &c->base;
+    r->stack[r->depth].station = holder;
     r->stack[r->depth].t_sent = s->now;
     r->depth++;
 }
 
-void cluster_finish(cluster *c, request *r)
+/* The cluster's station or its commit station, whichever holds r (its frame on top). */
+static station *holder_of(cluster *c, const request *r)
 {
     sim *s = c->base.sim;
-    SIM_ASSERT(s, r->depth > 0 && r->stack[r->depth - 1].station == &c->base);
+    SIM_ASSERT(s, r->depth > 0);
+    station *h = r->stack[r->depth - 1].station;
+    SIM_ASSERT(s, h == &c->base || (c->commit && h == c->commit));
+    return h;
+}
+
+void cluster_finish(cluster *c, request *r)
+{
+    station *h = holder_of(c, r);
     r->depth--;
     r->t_arrive = r->stack[r->depth].t_sent;
-    station_leave(&c->base, r);
-    sim_reply(s, r);
+    station_leave(h, r);
+    sim_reply(c->base.sim, r); /* from the commit station: back to the cluster's reply op */
 }
 
 void cluster_fail(cluster *c, request *r)
@@ -113,7 +148,7 @@ void cluster_fail(cluster *c, request *r)
 void cluster_to_primary(cluster *c, request *r)
 {
     if (!c->primary_down) {
-        sim_send(c->base.sim, &c->base, c->primary, r);
+        sim_send(c->base.sim, holder_of(c, r), c->primary, r);
         return;
     }
     if (c->cfg->outage == OUTAGE_WAIT) {
@@ -158,6 +193,7 @@ static int scratch_grow(cluster *c, size_t n)
 
 static void send_ack(cluster *c, cluster_replica *rep, uint64_t lsn)
 {
+    if (!wal_replica_reachable(rep->wal)) return; /* lost in the partition; later ones cover it */
     uint64_t arg = ((uint64_t)c->term << 48) | (lsn & ACK_LSN_MASK);
     if (lsn >= c->wal.head) arg |= ACK_CAUGHT_UP;
     sim_schedule(c->base.sim, wal_replica_ack_delay(rep->wal), &c->base, CLUSTER_EV_ACK, rep, arg);
@@ -182,6 +218,27 @@ static void on_visible(void *ctx, wal_replica *w, uint64_t lsn)
     if (c->promoting == rep) cluster_promotion_check(c, rep);
 }
 
+/* A node station named `name` with settings `nc`, in `region`. NULL when out of memory. */
+static station *new_node(cluster *c, const char *name, const node_config *nc, uint16_t region)
+{
+    node_config_holder h; /* the node kind's own config: its settings, no region string */
+    memset(&h, 0, sizeof h);
+    h.cfg = *nc;
+    station *node = station_new(c->base.sim, &node_kind, name, &h);
+    if (node) {
+        node->region = region;
+        node->hidden = c->base.hidden;
+    }
+    return node;
+}
+
+/* Region of replica number n (from 1): replica_regions cycled, or the cluster's. */
+static uint16_t replica_region(const cluster *c, int n)
+{
+    if (c->n_rep_regions == 0) return c->base.region;
+    return c->rep_region[(uint32_t)(n - 1) % c->n_rep_regions];
+}
+
 cluster_replica *cluster_attach(cluster *c, station *node)
 {
     sim *s = c->base.sim;
@@ -190,7 +247,7 @@ cluster_replica *cluster_attach(cluster *c, station *node)
     if (!node) {
         char name[300];
         snprintf(name, sizeof name, "%s.replica.%d", c->base.name, number);
-        node = station_new(s, &node_kind, name, &cfg->replica);
+        node = new_node(c, name, &cfg->replica, replica_region(c, number));
         if (!node) {
             fail_oom(c, "replica node");
             return NULL;
@@ -236,6 +293,8 @@ cluster_replica *cluster_attach(cluster *c, station *node)
         .record_size = cfg->wal_record_size,
         .workers = cfg->apply_workers,
         .apply_time = &cfg->apply_time,
+        .retry = cfg->reconnect,
+        .source = c->primary->region,
     };
     wal_hooks hooks = {.ctx = rep, .received = on_received, .visible = on_visible};
     rep->wal = wal_replica_new(s, node, &c->wal, &p, &hooks, c->wal.head, &view);
@@ -246,8 +305,8 @@ cluster_replica *cluster_attach(cluster *c, station *node)
     }
     rep->acked = c->wal.head;
     rep->in_sync = 1;
-    /* The cluster's parts sit with it: no network delay inside the cluster. */
-    node->region = rep->wal->base.region = c->base.region;
+    /* The apply process sits with its replica's node. */
+    rep->wal->base.region = node->region;
     node->hidden = rep->wal->base.hidden = c->base.hidden;
     if (c->primary_down) wal_replica_feed(rep->wal, 0);
     return rep;
@@ -317,6 +376,7 @@ void cluster_release(cluster *c)
 static void on_ack(cluster *c, cluster_replica *rep, uint64_t arg)
 {
     if ((uint32_t)(arg >> 48) != (c->term & 0xffff) || c->primary_down || !rep->wal->attached) return;
+    if (!wal_replica_reachable(rep->wal)) return; /* ran into a partition on the way */
     uint64_t lsn = arg & ACK_LSN_MASK;
     if (lsn > rep->acked) rep->acked = lsn;
     if (arg & ACK_CAUGHT_UP) {
@@ -375,6 +435,13 @@ static void trim_wal(cluster *c)
                  (long long)c->cfg->max_wal_backlog, s->now);
         return;
     }
+    if (!w->linked) {
+        sim_fail(s, "replica %s has been cut off from the primary by a network partition since "
+                 "t = %.6g s and the primary keeps its WAL: backlog over %lld records at t = "
+                 "%.6g s; heal the partition sooner or raise max_wal_backlog",
+                 wal_replica_name(w), w->cut_since, (long long)c->cfg->max_wal_backlog, s->now);
+        return;
+    }
     double apply_mean = dist_mean(&c->cfg->apply_time) * w->slowdown;
     double apply_cap = apply_mean > 0.0 ? (double)c->cfg->apply_workers / apply_mean : INFINITY;
     double link_cap = c->cfg->link_bandwidth > 0.0 ? c->cfg->link_bandwidth / c->cfg->wal_record_size
@@ -428,14 +495,25 @@ static void commit(cluster *c, request *r)
 
 /* ---- reads ---------------------------------------------------------------------------------- */
 
-/* Fills targets[0] (primary) and targets[1..] (attached replicas); returns the count. */
-static size_t fill_targets(cluster *c)
+/* Where requests are routed from for r: the user's region under access = direct, the
+ * cluster's under proxy (the engine's placement of the cluster's station). */
+static uint16_t routed_from(const cluster *c, const request *r)
 {
+    return c->base.region_per_request ? r->region : c->base.region;
+}
+
+/* Fills targets[0] (primary) and targets[1..] (attached replicas) for a read by user region
+ * `user_region` routed from region `from`; returns the count. A node across a partition
+ * from `from` cannot serve. */
+static size_t fill_targets(cluster *c, uint16_t from, uint16_t user_region)
+{
+    sim *s = c->base.sim;
     c->targets[0] = (routing_target){
-        .up = !c->primary_down,
+        .up = !c->primary_down && sim_reachable(s, from, c->primary->region),
         .visible = c->wal.head,
         .lag = 0.0,
         .load = c->primary_down ? 0 : node_connections(c->primary),
+        .local = c->primary->region == user_region,
     };
     c->order[0] = NULL;
     size_t n = 1;
@@ -444,10 +522,11 @@ static size_t fill_targets(cluster *c)
         if (!rep->wal->attached) continue;
         c->order[n] = rep;
         c->targets[n++] = (routing_target){
-            .up = rep->wal->up && node_is_up(rep->node),
+            .up = rep->wal->up && node_is_up(rep->node) && sim_reachable(s, from, rep->node->region),
             .visible = rep->wal->visible,
             .lag = wal_replica_lag(rep->wal),
             .load = node_connections(rep->node),
+            .local = rep->node->region == user_region,
         };
     }
     return n;
@@ -471,7 +550,7 @@ static void check_staleness(cluster *c, cluster_replica *rep, request *r)
 static void route_read(cluster *c, request *r)
 {
     sim *s = c->base.sim;
-    size_t n = fill_targets(c);
+    size_t n = fill_targets(c, routed_from(c, r), r->region);
     size_t i = routing_choose(&c->routing, r->user, s->now, c->targets, n, &c->balance_rng);
     uint64_t lsn = c->targets[i].visible;
     if (routing_note_read(&c->routing, r->user, lsn) != 0) {
@@ -480,6 +559,7 @@ static void route_read(cluster *c, request *r)
         return;
     }
     r->lsn = lsn;
+    if (c->targets[i].local) c->local_reads++;
     if (i == 0) {
         c->primary_reads++;
         r->version_seen = cluster_committed_version(&c->base, r->key);
@@ -500,52 +580,146 @@ static void sync_hidden(cluster *c)
 {
     if (c->primary) c->primary->hidden = c->base.hidden;
     if (c->old_primary) c->old_primary->hidden = c->base.hidden;
+    if (c->commit) c->commit->hidden = c->base.hidden;
     for (size_t i = 0; i < c->n_reps; i++)
         c->reps[i]->node->hidden = c->reps[i]->wal->base.hidden = c->base.hidden;
 }
 
+/* ---- the commit station: the primary's write path in its own region (access = direct) -- */
+
+typedef struct commit_station {
+    station base;              /* must be first */
+    cluster *owner;            /* the cluster */
+} commit_station;
+
+/* A write reaches the primary's region: it is held here until acknowledged. */
+static void commit_arrive(station *st, request *r)
+{
+    cluster *c = ((commit_station *)st)->owner;
+    station_enter(st, r);
+    push_arrival(st, r);
+    cluster_to_primary(c, r);
+}
+
+static void commit_reply(station *st, request *r)
+{
+    cluster *c = ((commit_station *)st)->owner;
+    if (r->status == STATUS_OK && r->op == OP_WRITE) commit(c, r);
+    else cluster_finish(c, r);
+}
+
+static int commit_init(station *st)
+{
+    (void)st;
+    return 0;
+}
+
+static const station_ops commit_ops = {
+    .init = commit_init,
+    .arrive = commit_arrive,
+    .reply = commit_reply,
+};
+
+static const opt_def no_options[] = {{0}};
+
+static const station_kind commit_kind = {
+    .name = "cluster-commit",
+    .summary = "a cluster's write path in its primary's region (internal to a cluster)",
+    .options = no_options,
+    .config_size = 1,
+    .station_size = sizeof(commit_station),
+    .ops = &commit_ops,
+};
+
+/* Creates "<name>.commit" in the primary's region. Returns 0, or -1 (run failed). */
+static int make_commit_station(cluster *c)
+{
+    char name[300];
+    char dummy = 0;
+    snprintf(name, sizeof name, "%s.commit", c->base.name);
+    commit_station *w = (commit_station *)station_new(c->base.sim, &commit_kind, name, &dummy);
+    if (!w) {
+        fail_oom(c, "commit station");
+        return -1;
+    }
+    w->owner = c;
+    w->base.region = c->primary->region;
+    w->base.hidden = c->base.hidden;
+    c->commit = &w->base;
+    return 0;
+}
+
+/* ---- station ops ---------------------------------------------------------------------------- */
+
 static int cluster_init(station *st)
 {
     cluster *c = as_cluster(st);
+    sim *s = st->sim;
     c->cfg = st->config;
     keystate_init(&c->keys);
     wal_log_init(&c->wal);
     syncrep_init(&c->sync);
     routing_init(&c->routing, c->cfg->read_from, c->cfg->balance, c->cfg->consistency);
-    sim_stream(st->sim, st, "balance", &c->balance_rng);
+    sim_stream(s, st, "balance", &c->balance_rng);
     c->next_number = 1;
     if (scratch_grow(c, 2) != 0) {
         fail_oom(c, "replica table");
         return -1;
     }
+    char err[700];
+    if (region_list_resolve(&c->cfg->replica_regions, s, "replica_regions", c->rep_region, err,
+                            sizeof err) != 0) {
+        sim_fail(s, "station '%s': %s", st->name, err);
+        return -1;
+    }
+    c->n_rep_regions = c->cfg->replica_regions.n;
+    st->region_per_request = c->cfg->access == ACCESS_DIRECT && s->n_regions > 1;
     char name[300];
     snprintf(name, sizeof name, "%s.primary", st->name);
-    c->primary = station_new(st->sim, &node_kind, name, &c->cfg->primary);
+    c->primary = new_node(c, name, &c->cfg->primary, st->region);
     if (!c->primary) {
         fail_oom(c, "primary node");
         return -1;
     }
-    c->primary->region = st->region;
-    c->primary->hidden = st->hidden;
+    if (st->region_per_request && make_commit_station(c) != 0) return -1;
     for (int64_t i = 0; i < c->cfg->replicas; i++)
         if (!cluster_attach(c, NULL)) return -1;
     c->initialised = 1;
     return 0;
 }
 
+/* access = direct: the cluster is reached from its users' region, so its sender must sit
+ * there (or route per request). Returns 0, or -1 with the run failed. */
+static int check_sender(cluster *c, const request *r)
+{
+    sim *s = c->base.sim;
+    const station *from = r->depth ? r->stack[r->depth - 1].station : NULL;
+    if (!from || from->region_per_request || from->region == r->region) return 0;
+    sim_fail(s, "cluster '%s' (access = direct) is reached from its users' region, but station "
+             "'%s' in '%s' sends it requests of users in '%s': place '%s' with its users, route "
+             "per region, or set access = proxy", c->base.name, from->name,
+             s->region_names[from->region], s->region_names[r->region], from->name);
+    return -1;
+}
+
 static void cluster_arrive(station *st, request *r)
 {
     cluster *c = as_cluster(st);
     station_enter(st, r);
-    push_arrival(c, r);
-    if (r->op == OP_WRITE) cluster_to_primary(c, r);
+    int bad = st->region_per_request && check_sender(c, r) != 0;
+    push_arrival(st, r);
+    if (bad) cluster_fail(c, r);
+    else if (r->op == OP_WRITE && c->commit) sim_send(st->sim, st, c->commit, r);
+    else if (r->op == OP_WRITE) cluster_to_primary(c, r);
     else route_read(c, r);
 }
 
 static void cluster_reply(station *st, request *r)
 {
     cluster *c = as_cluster(st);
-    if (r->status == STATUS_OK && r->op == OP_WRITE) commit(c, r);
+    if (r->status == SIM_STATUS_UNREACHABLE) c->partition_failed++;
+    /* With a commit station, writes come back from it already committed. */
+    if (r->status == STATUS_OK && r->op == OP_WRITE && !c->commit) commit(c, r);
     else cluster_finish(c, r);
 }
 
@@ -577,6 +751,7 @@ static void cluster_reset(station *st)
     c->read_lag_max = 0.0;
     c->commits = c->lost_writes = c->fallbacks = c->failovers = 0;
     c->outage_failed = c->outage_waited = 0;
+    c->local_reads = c->partition_failed = 0;
 }
 
 /* Nothing of its own per interval; keeps the parts' hidden flag in step before they
@@ -605,6 +780,13 @@ static void cluster_report(station *st, report *out)
     report_add(out, "failovers", (double)c->failovers);
     report_add(out, "outage_failed", (double)c->outage_failed);
     report_add(out, "outage_waited", (double)c->outage_waited);
+    if (st->sim->n_regions > 1) {
+        char name[300];
+        snprintf(name, sizeof name, "local_reads.%s", st->name);
+        report_add(out, name, (double)c->local_reads);
+        snprintf(name, sizeof name, "partition_failed.%s", st->name);
+        report_add(out, name, (double)c->partition_failed);
+    }
 }
 
 static void cluster_fini(station *st)
@@ -645,4 +827,6 @@ const station_kind cluster_kind = {
     .station_size = sizeof(cluster),
     .ops = &cluster_ops,
     .actions = cluster_actions,
+    .placed = 1,
+    .region_offset = offsetof(cluster_config, region),
 };

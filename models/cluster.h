@@ -57,6 +57,39 @@
  * Replicas and apply stations added during the run get no time-series column (the columns
  * are fixed at the first sample).
  *
+ * Regions: the cluster's `region` is its primary's (and its own station's); replica i sits in
+ * the i-th name of `replica_regions`, cycling (default: the cluster's region; a failed
+ * primary that rejoins keeps its node's region). WAL records and confirmations travel
+ * replica.link plus the one-way delay between the primary's and the replica's regions, so
+ * a far replica lags more and sync writes pay the round trip to it. A partition between
+ * the two regions breaks the WAL link (wal.h): shipping stops, the lag grows, and the
+ * first reconnect attempt after the heal (every replica.reconnect) resends what the
+ * replica misses; sync writes wait through the cut, semi-sync falls back after its
+ * timeout. A failover moves the primary's region with it.
+ * How requests reach the nodes (`access`):
+ *   direct  the application talks to the nodes itself (a driver next to the users, as
+ *           PostgreSQL's libpq with several hosts or a MySQL connector): the cluster's
+ *           station routes each request from its user's region (request.region; the
+ *           engine's per-request placement), so a read pays exactly the one-way delay
+ *           between the user's region and the node serving it, each way, plus its service;
+ *           a write pays the round trip to the primary's region. In a run with several
+ *           regions writes pass through "<name>.commit", a station in the primary's region
+ *           that holds each write from its arrival there through commit and confirmations:
+ *           the commit happens where the primary is, and the acknowledgement then travels
+ *           back. Whatever sends to the cluster must sit in its users' region or route per
+ *           request (clients; a router with deployment = per-region): a station placed in
+ *           another region would be crossed twice, so that fails the run with a message.
+ *   proxy   through a proxy in the cluster's region (ProxySQL, Pgpool, HAProxy next to the
+ *           primary): requests pay sender -> cluster region, then cluster -> node.
+ * Partitions and requests: a read goes only to nodes reachable from where it is routed
+ * (the user's region under direct, the cluster's under proxy): a replica across a cut is
+ * skipped (re-routed to another eligible replica, or the primary); when the chosen node is
+ * still across a cut (the primary), the read fails at once with SIM_STATUS_UNREACHABLE.
+ * A write from a region cut off from the primary's fails the same way; a write whose
+ * acknowledgement meets a cut was committed but its client sees the failure. Counted
+ * (runs with several regions): "local_reads.<name>" (reads routed to a node in the user's
+ * region), "partition_failed.<name>" (requests that came back unreachable).
+ *
  * Saturation: when the WAL some replica still needs exceeds max_wal_backlog records, the
  * run fails with a message naming the replica and comparing its apply (or link) capacity
  * with the write rate, instead of exhausting memory (24 bytes per record kept, plus 16 per
@@ -76,6 +109,7 @@
 
 enum cluster_sync_on { SYNC_ON_RECEIVE, SYNC_ON_APPLY };
 enum cluster_outage { OUTAGE_FAIL, OUTAGE_WAIT };
+enum cluster_access { ACCESS_DIRECT, ACCESS_PROXY };
 
 typedef struct cluster_config {
     int64_t replicas;          /* read replicas at the start */
@@ -94,6 +128,10 @@ typedef struct cluster_config {
     dist apply_time;           /* replica.apply_time: per WAL record */
     node_config primary;       /* primary.*: the primary node */
     node_config replica;       /* replica.*: each replica node */
+    char *region;              /* the primary's region ([regions]); "" = the first */
+    region_list replica_regions; /* replica i in name i mod n; empty = the cluster's region */
+    int access;                /* enum cluster_access: how requests reach the nodes */
+    double reconnect;          /* replica.reconnect: retry interval after a partition (s) */
 } cluster_config;
 
 typedef struct cluster_replica {
@@ -149,6 +187,11 @@ typedef struct cluster {
     uint64_t failovers;        /* promotions completed */
     uint64_t outage_failed;    /* requests failed because the primary was down */
     uint64_t outage_waited;    /* requests held until the primary was back */
+    uint64_t local_reads;      /* reads served by a node in the user's region */
+    uint64_t partition_failed; /* requests that came back unreachable (partitions) */
+    station *commit;           /* "<name>.commit" (access = direct, several regions), or NULL */
+    uint16_t rep_region[REGION_LIST_MAX]; /* replica_regions resolved */
+    uint32_t n_rep_regions;    /* entries in rep_region (0: the cluster's region) */
 } cluster;
 
 extern const station_kind cluster_kind;

@@ -163,6 +163,11 @@ void cluster_promote(cluster *c)
     c->term++;
     c->failovers++;
     c->n_unacked = 0;
+    /* The primary's region moves with it: the WAL now leaves from there, and writes are
+     * committed there. */
+    for (size_t i = 0; i < c->n_reps; i++)
+        if (c->reps[i]->wal->attached) wal_replica_set_source(c->reps[i]->wal, c->primary->region);
+    if (c->commit) c->commit->region = c->primary->region;
     feed_all(c, 1);
     if (c->rejoin_old) {
         c->rejoin_old = 0;

@@ -13,6 +13,7 @@ enum { EV_CPU_DONE = 1, EV_DISK_DONE = 2 };  /* arg = slot index */
 
 static const opt_def node_options[] = {
     NODE_OPTION_ROWS("", node_config_holder, cfg),
+    STATION_REGION_ROW(node_config_holder),
     {0},
 };
 
@@ -699,5 +700,7 @@ const station_kind node_kind = {
     .station_size = sizeof(node),
     .ops = &node_ops,
     .actions = node_actions,
+    .placed = 1,
+    .region_offset = offsetof(node_config_holder, region),
     .validate = node_validate,
 };

@@ -57,6 +57,9 @@
  *  - Crash: every request present is replied to with STATUS_FAILED at once; arrivals are
  *    refused with STATUS_FAILED until recover. Recover brings the node back empty.
  *
+ * Placement: a stand-alone node sits in its `region`; requests from other regions pay the
+ * one-way delay each way (the engine adds it on the hop).
+ *
  * Statistics: station_enter / station_leave around the whole stay (so mean present is the
  * mean number of connections), station_busy for the cores, stats.servers = cores;
  * stats.refused counts every arrival turned away (connection limit, or node down);
@@ -118,6 +121,8 @@ typedef struct node_config {
  * containing struct and a field). */
 typedef struct node_config_holder {
     node_config cfg;             /* the node's settings */
+    char *region;                /* region of a stand-alone node ([regions]); nodes a
+                                    cluster creates get their region from the cluster */
 } node_config_holder;
 
 /* The node's option rows, for a node_config stored in STRUCT at FIELD, with every key

@@ -164,6 +164,7 @@ static const opt_def pooler_options[] = {
      .help = "pooler memory per client connection; the peak total is reported"},
     {.name = "next", .type = OPT_LINK, .offset = offsetof(pooler_config, next), .def = NULL,
      .help = "station behind the pooler (a node or cluster)"},
+    STATION_REGION_ROW(pooler_config),
     {0},
 };
 
@@ -571,5 +572,7 @@ const station_kind pooler_kind = {
     .config_size = sizeof(pooler_config),
     .station_size = sizeof(pooler),
     .ops = &pooler_ops,
+    .placed = 1,
+    .region_offset = offsetof(pooler_config, region),
     .validate = pooler_validate,
 };

@@ -37,6 +37,9 @@
  *    node behind it never sees more than pool_size connections from it.
  *  - Memory: client_conn_memory (2KB, PgBouncer's order of magnitude) per client
  *    connection, reported at the peak number of client connections.
+ *  - Placement: the pooler sits in its `region`; the hops to and from it pay the one-way
+ *    delays between regions (the engine adds them). connect_time does not include a round
+ *    trip to a node in another region: add it when placing them apart.
  *  Not modelled: query/idle timeouts, server_idle_timeout, reserve pools, pooler crashes.
  *
  * Statistics: station_enter / station_leave around the whole stay (arrival to reply, the
@@ -135,6 +138,7 @@ typedef struct pooler_config {
     dist session_time;         /* how long a client stays connected (from its first request) */
     double client_conn_memory; /* bytes per client connection */
     char *next;                /* the station behind the pooler */
+    char *region;              /* region the pooler sits in ([regions]) */
 } pooler_config;
 
 typedef struct pooler_session {

@@ -163,13 +163,21 @@ static int strategy_format(const void *field, char *buf, size_t n)
 
 /* ---- options ------------------------------------------------------------------------- */
 
+static const opt_choice deployment_choices[] = {
+    {"central", ROUTER_CENTRAL, "one router in `region`: requests cross to it, then to the shard"},
+    {"per-region", ROUTER_PER_REGION,
+     "a router next to the users of every region: requests go from their region straight to "
+     "the shard"},
+    {0},
+};
+
 static const opt_def router_options[] = {
     {.name = "strategy", .type = OPT_CUSTOM, .offset = offsetof(router_config, strategy),
      .def = "hash", .min = 1, .max = 0, .parse = strategy_parse, .format = strategy_format,
      .size = sizeof(shard_strategy),
      .help = "key -> shard: hash (64-bit mix mod N), consistent(VNODES) (ring; consistent = "
              "100), range(B1, B2, ...) (keys below B1 to shard 0, ...), directory (lookup "
-             "table by blocks, round-robin), geo (request region mod N)"},
+             "table by blocks, round-robin), geo (the shard in the request's region)"},
     {.name = "shards", .type = OPT_INT, .offset = offsetof(router_config, shards),
      .def = "0", .min = 0, .max = SHARD_MAX,
      .help = "shards at the start (0 = range bounds + 1 for range, else 4)"},
@@ -213,6 +221,18 @@ static const opt_def router_options[] = {
     {.name = "migrate_rate", .type = OPT_RATE, .offset = offsetof(router_config, migrate_rate),
      .def = "1000/s", .min = 0, .max = 1e9,
      .help = "add-shard: moved keys copied per second as background load (0 = no copying)"},
+    {.name = "region", .type = OPT_STRING, .offset = offsetof(router_config, region), .def = "",
+     .min = 1, .max = 0,
+     .help = "region of the router (deployment = central) and of its directory; empty: the "
+             "first region"},
+    {.name = "shard_regions", .type = OPT_CUSTOM, .offset = offsetof(router_config, shard_regions),
+     .def = "", .min = 1, .max = 0, .parse = region_list_parse, .format = region_list_format,
+     .size = sizeof(region_list),
+     .help = "regions of the shards, e.g. 'us-east, eu-west': shard i sits in the i-th, cycling; "
+             "empty: the template's region (geo: region i mod regions)"},
+    {.name = "deployment", .type = OPT_ENUM, .offset = offsetof(router_config, deployment),
+     .def = "central", .choices = deployment_choices,
+     .help = "where the router runs when there are regions"},
     {0},
 };
 
@@ -323,6 +343,12 @@ static void finish_client(router *rt, request *r)
     sim_reply(s, r);
 }
 
+/* Rank of a status in a fan-out: ok < refused < failed < unreachable (a partition). */
+static int severity(int32_t status)
+{
+    return status == SIM_STATUS_UNREACHABLE ? STATUS_FAILED + 1 : (int)status;
+}
+
 static int is_mine(const router *rt, const request *r)
 {
     return (r->flags & ROUTER_FLAG_CHILD) && (r->tag >> 32) == (uint64_t)rt->base.id + 1;
@@ -420,7 +446,9 @@ static int make_shard(router *rt, uint32_t i)
     opt_release(k->options, cfg);
     free(cfg);
     if (!c) return -1;
-    if (rt->cfg->strategy.kind == SHARD_GEO && s->n_regions > 1)
+    if (rt->n_shard_regions)
+        c->region = rt->shard_region[i % rt->n_shard_regions];
+    else if (rt->cfg->strategy.kind == SHARD_GEO && s->n_regions > 1)
         c->region = (uint16_t)(i % s->n_regions);
     else
         c->region = rt->tmpl->region;
@@ -482,7 +510,14 @@ static int router_init(station *st)
     }
     rt->tmpl->hidden = 1;
     uint32_t n = router_initial_shards(rt->cfg);
-    char err[300];
+    char err[700];
+    if (region_list_resolve(&rt->cfg->shard_regions, s, "shard_regions", rt->shard_region, err,
+                            sizeof err) != 0) {
+        sim_fail(s, "station '%s': %s", st->name, err);
+        return -1;
+    }
+    rt->n_shard_regions = rt->cfg->shard_regions.n;
+    st->region_per_request = rt->cfg->deployment == ROUTER_PER_REGION && s->n_regions > 1;
     if (router_validate(rt->cfg, err, sizeof err) != 0 ||
         shard_map_init(&rt->map, &rt->cfg->strategy, n, (uint64_t)rt->cfg->directory_block, err,
                        sizeof err) != 0) {
@@ -495,6 +530,14 @@ static int router_init(station *st)
         rt->n_shards = i + 1;
     }
     if (rt->cfg->strategy.kind == SHARD_DIRECTORY && make_directory(rt) != 0) return -1;
+    if (rt->cfg->strategy.kind == SHARD_GEO && s->n_regions > 0) {
+        uint16_t where[SHARD_MAX];
+        for (uint32_t i = 0; i < n; i++) where[i] = rt->shards[i]->region;
+        if (shard_map_place(&rt->map, where, (uint32_t)s->n_regions, err, sizeof err) != 0) {
+            sim_fail(s, "station '%s': %s", st->name, err);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -718,7 +761,7 @@ static void router_reply(station *st, request *r)
         return;
     case CHILD_SCATTER:
         sim_request_free(s, r);
-        if (status > rt->jobs[j].status) rt->jobs[j].status = status;
+        if (severity(status) > severity(rt->jobs[j].status)) rt->jobs[j].status = status;
         if (--client->pending == 0) gather_done(rt, j);
         return;
     case CHILD_PREPARE: {
@@ -727,7 +770,7 @@ static void router_reply(station *st, request *r)
         uint32_t p = job_participant(job, shard);
         SIM_ASSERT(s, p != UINT32_MAX);
         job->prepared[p] = status == STATUS_OK;
-        if (status > job->status) job->status = status;
+        if (severity(status) > severity(job->status)) job->status = status;
         if (--client->pending == 0) prepare_done(rt, j);
         return;
     }
@@ -986,5 +1029,7 @@ const station_kind router_kind = {
     .config_size = sizeof(router_config),
     .station_size = sizeof(router),
     .ops = &router_ops,
+    .placed = 1,
+    .region_offset = offsetof(router_config, region),
     .validate = router_validate,
 };

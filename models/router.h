@@ -11,8 +11,19 @@
  * the kind's validate runs, then station_new copies the result (an entry without "I:"
  * continues the previous shard). Keys are checked at init, against the template's kind:
  * an unknown key fails the run naming it. In scenario files write ';' straight after a
- * value: a ';' after a space starts a comment. Clones sit in the template's region; under
- * geo, in region i mod (regions of the run) when the run has several.
+ * value: a ';' after a space starts a comment.
+ *
+ * Regions: shard i sits in the i-th name of `shard_regions`, cycling (the clone's station
+ * region; a cluster clone's primary sits there); without it, in the template's region, or
+ * under geo in region i mod (regions of the run) when the run has several. The router
+ * itself (`deployment`): central = one router in its `region`, every request crosses to it
+ * and on to the shard; per-region = a router instance next to the users of every region
+ * (as Vitess runs a vtgate per cell): each request is routed from its own region
+ * (request.region, the engine's per-request placement), so it pays only user -> shard.
+ * The directory station sits in the router's `region`.
+ * geo: a request goes to the shard in its region (request.region); several shards in one
+ * region split its keys by hash; a request from a region with no shard goes to shard 0
+ * (shard_map_place). In a run without regions every request is region 0: shard 0.
  *
  * Requests (each client request is counted once per shard it touches, for the skew):
  *  - A point read or write goes to shard map(key) as it is (the router forwards the
@@ -64,6 +75,10 @@
  * "migration_copied", "migration_failed", "migration_done_s.<router>" (when the copy
  * ended), "shards.<router>". Time series: "ts.hot_shard_<router>" (over the interval).
  *
+ * Statuses: a child's SIM_STATUS_UNREACHABLE (a partition) counts as the worst outcome of
+ * a fan-out (unreachable > failed > refused > ok), and like a failure it aborts a
+ * transaction's prepare or makes its commit retry.
+ *
  * Request fields: children the router creates carry flags ROUTER_FLAG_CHILD (and
  * ROUTER_FLAG_BACKGROUND for copies and rollbacks), the shard index in the low 16 bits of
  * flags, and the router's id + 1 in the high half of tag; the router relies on downstream
@@ -75,6 +90,7 @@
 
 #include <stdint.h>
 
+#include "models/routing.h"
 #include "models/shard_map.h"
 #include "sim/dist.h"
 #include "sim/rng.h"
@@ -92,6 +108,8 @@ typedef struct router_overrides {
     char text[ROUTER_OVERRIDES_LEN];   /* "I: KEY = VALUE; ..." or "" */
 } router_overrides;
 
+enum router_deployment { ROUTER_CENTRAL, ROUTER_PER_REGION };
+
 typedef struct router_config {
     shard_strategy strategy;   /* key -> shard */
     int64_t shards;            /* shards at the start; 0 = from the strategy (range) or 4 */
@@ -108,6 +126,9 @@ typedef struct router_config {
     int64_t tx_shards;         /* participants of a transaction */
     double tx_retry;           /* 2PC: interval between commit attempts while one fails (s) */
     double migrate_rate;       /* resharding: keys copied per second (0 = no copy load) */
+    char *region;              /* region of the router (central) and its directory */
+    region_list shard_regions; /* shard i in name i mod n; empty = see router.h */
+    int deployment;            /* enum router_deployment */
 } router_config;
 
 typedef struct router_job {
@@ -159,6 +180,8 @@ typedef struct router {
     uint64_t tx_retries;       /* commit attempts resent since reset */
     uint64_t mig_copied;       /* keys copied since reset */
     uint64_t mig_failed;       /* copies failed since reset */
+    uint16_t shard_region[REGION_LIST_MAX]; /* shard_regions resolved */
+    uint32_t n_shard_regions;  /* entries in shard_region (0: not set) */
 } router;
 
 extern const station_kind router_kind;

@@ -1,6 +1,8 @@
-/* routing.c: read routing, the consistency option and per-user consistency state. */
+/* routing.c: read routing, the consistency option, per-user consistency state and the
+ * region lists of placement options. */
 #include "models/routing.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@ const opt_choice routing_read_from_choices[] = {
     {"replicas", READ_FROM_REPLICAS,
      "reads go to the replicas (the primary when no replica is eligible)"},
     {"any", READ_FROM_ANY, "reads go to the primary or a replica"},
+    {"nearest", READ_FROM_NEAREST,
+     "reads go to a replica in the reader's region (request region), else the primary"},
     {0},
 };
 
@@ -185,6 +189,15 @@ static int replica_eligible(const routing *rt, uint32_t user, double now, const 
     return 0;
 }
 
+/* Whether target i may serve this read under read_from and the policy. */
+static int candidate(const routing *rt, uint32_t user, double now, const routing_target *targets,
+                     size_t i)
+{
+    if (i == 0) return targets[0].up;
+    if (rt->read_from == READ_FROM_NEAREST && !targets[i].local) return 0;
+    return replica_eligible(rt, user, now, &targets[i]);
+}
+
 size_t routing_choose(routing *rt, uint32_t user, double now, const routing_target *targets,
                       size_t n_targets, rng *random)
 {
@@ -197,8 +210,7 @@ size_t routing_choose(routing *rt, uint32_t user, double now, const routing_targ
     int have = 0;
     for (size_t k = 0; k < span; k++) {
         size_t i = lo + (start + k) % span;
-        int ok = i == 0 ? targets[0].up : replica_eligible(rt, user, now, &targets[i]);
-        if (!ok) continue;
+        if (!candidate(rt, user, now, targets, i)) continue;
         eligible++;
         if (!have) {
             best = i;
@@ -211,8 +223,7 @@ size_t routing_choose(routing *rt, uint32_t user, double now, const routing_targ
     if (rt->balance == BALANCE_RANDOM && eligible > 1) {
         uint64_t pick = rng_below(random, eligible);
         for (size_t i = lo; i < n_targets; i++) {
-            int ok = i == 0 ? targets[0].up : replica_eligible(rt, user, now, &targets[i]);
-            if (ok && pick-- == 0) {
+            if (candidate(rt, user, now, targets, i) && pick-- == 0) {
                 best = i;
                 break;
             }
@@ -220,4 +231,106 @@ size_t routing_choose(routing *rt, uint32_t user, double now, const routing_targ
     }
     rt->last = best;
     return best;
+}
+
+/* ---- region lists ---------------------------------------------------------------------- */
+
+static int region_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '-' || ch == '_' || ch == '.';
+}
+
+int region_list_parse(const char *text, void *field, const char *base_dir, char *err, size_t n)
+{
+    (void)base_dir;
+    region_list *l = field;
+    region_list out;
+    out.n = 0;
+    const char *p = text;
+    while (isspace((unsigned char)*p)) p++;
+    size_t len = strlen(p);
+    while (len && isspace((unsigned char)p[len - 1])) len--;
+    if (len == 0 || (len == 4 && strncmp(p, "none", 4) == 0)) {
+        *l = out;
+        return 0;
+    }
+    const char *end = p + len;
+    while (p <= end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        const char *b = p, *t = stop;
+        while (b < t && isspace((unsigned char)*b)) b++;
+        while (t > b && isspace((unsigned char)t[-1])) t--;
+        size_t w = (size_t)(t - b);
+        if (w == 0) {
+            snprintf(err, n, "empty region name in '%s' (expected names separated by commas, "
+                     "e.g. 'us-east, eu-west')", text);
+            return -1;
+        }
+        for (size_t i = 0; i < w; i++) {
+            if (region_char(b[i])) continue;
+            snprintf(err, n, "bad region name '%.*s' in '%s' (letters, digits, - _ .)", (int)w, b,
+                     text);
+            return -1;
+        }
+        if (w >= REGION_LIST_NAME) {
+            snprintf(err, n, "region name '%.*s' in '%s' is longer than %d characters", (int)w, b,
+                     text, REGION_LIST_NAME - 1);
+            return -1;
+        }
+        if (out.n == REGION_LIST_MAX) {
+            snprintf(err, n, "more than %d regions in '%s'", REGION_LIST_MAX, text);
+            return -1;
+        }
+        memcpy(out.names[out.n], b, w);
+        out.names[out.n][w] = '\0';
+        out.n++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    *l = out;
+    return 0;
+}
+
+int region_list_format(const void *field, char *buf, size_t n)
+{
+    const region_list *l = field;
+    size_t used = 0;
+    if (n == 0) return -1;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < l->n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", l->names[i]);
+        if (w < 0 || (size_t)w >= n - used) return -1;
+        used += (size_t)w;
+    }
+    return (int)used;
+}
+
+int region_list_resolve(const region_list *l, const sim *s, const char *what, uint16_t *idx,
+                        char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        int r = s->n_regions ? sim_region_index(s, l->names[i]) : -1;
+        if (r >= 0) {
+            idx[i] = (uint16_t)r;
+            continue;
+        }
+        if (s->n_regions == 0) {
+            snprintf(err, errlen, "region '%s' in %s, but the scenario has no [regions] section",
+                     l->names[i], what);
+            return -1;
+        }
+        char known[512];
+        size_t used = 0;
+        known[0] = '\0';
+        for (size_t k = 0; k < s->n_regions && used < sizeof known; k++) {
+            int w = snprintf(known + used, sizeof known - used, "%s%s", k ? ", " : "",
+                             s->region_names[k]);
+            if (w < 0) break;
+            used += (size_t)w;
+        }
+        snprintf(err, errlen, "unknown region '%s' in %s (regions: %s)", l->names[i], what, known);
+        return -1;
+    }
+    return 0;
 }

@@ -3,7 +3,10 @@
  * Targets are numbered 0 = the primary, 1..n = the replicas. A read goes
  *   read_from = primary    to the primary;
  *   read_from = replicas   to an eligible replica, or the primary when none is eligible;
- *   read_from = any        to the primary or an eligible replica.
+ *   read_from = any        to the primary or an eligible replica;
+ *   read_from = nearest    to an eligible replica in the reader's region (the target's
+ *                          `local` flag: the cluster sets it for the replicas sitting in the
+ *                          request's region), or the primary when there is none.
  * A replica is eligible when it is up and the consistency policy allows it for this user:
  *   eventual                 always;
  *   read-your-writes(WINDOW) not within WINDOW after the user's last write committed (all
@@ -18,6 +21,11 @@
  * next one in round-robin order).
  * Per-user state lives in flat arrays indexed by user id, grown to the largest id seen;
  * only the arrays the policy needs are kept.
+ *
+ * region_list is the value of the placement options (a cluster's replica_regions, a
+ * router's shard_regions): region names, written 'eu-west, ap-south'; the i-th placed part
+ * sits in name i mod n. Names are checked against [regions] when the run starts
+ * (region_list_resolve), since the option parser does not see that section.
  */
 #ifndef DBSCALE_ROUTING_H
 #define DBSCALE_ROUTING_H
@@ -27,8 +35,9 @@
 
 #include "sim/options.h"
 #include "sim/rng.h"
+#include "sim/sim.h"
 
-enum routing_from { READ_FROM_PRIMARY, READ_FROM_REPLICAS, READ_FROM_ANY };
+enum routing_from { READ_FROM_PRIMARY, READ_FROM_REPLICAS, READ_FROM_ANY, READ_FROM_NEAREST };
 enum routing_balance { BALANCE_ROUND_ROBIN, BALANCE_RANDOM, BALANCE_LEAST_LOADED };
 enum consistency_kind {
     CONSISTENCY_EVENTUAL,     /* any replica */
@@ -58,6 +67,7 @@ typedef struct routing_target {
     uint64_t visible;  /* visible LSN (the primary: its last LSN) */
     double lag;        /* current lag (s); 0 for the primary */
     int64_t load;      /* requests present */
+    int local;         /* sits in the reader's region (read_from = nearest) */
 } routing_target;
 
 typedef struct routing {
@@ -93,5 +103,28 @@ int routing_note_read(routing *rt, uint32_t user, uint64_t lsn);
 /* After a failover truncated the WAL to `head`: no user waits for an LSN above it.
  * O(users). */
 void routing_clamp(routing *rt, uint64_t head);
+
+/* ---- region lists ---------------------------------------------------------------------- */
+
+#define REGION_LIST_MAX 64       /* names in one list */
+#define REGION_LIST_NAME 48      /* bytes of a name, NUL included (as [regions]) */
+
+/* A placement list; owns no memory (copied by assignment). */
+typedef struct region_list {
+    uint32_t n;                                   /* names (0: not set) */
+    char names[REGION_LIST_MAX][REGION_LIST_NAME]; /* in order */
+} region_list;
+
+/* OPT_CUSTOM hooks: 'us-east, eu-west' (names of letters, digits, - _ .; a name may
+ * repeat), or '' / 'none' for an empty list. parse returns 0, or -1 with a message; format
+ * returns the length written or -1. O(strlen(text)). */
+int region_list_parse(const char *text, void *field, const char *base_dir, char *err, size_t n);
+int region_list_format(const void *field, char *buf, size_t n);
+
+/* The run's region indices of the names, into idx[0..l->n-1]. Returns 0, or -1 with a
+ * message naming the unknown region and the known ones (`what` names the option, e.g.
+ * "replica_regions"). O(names x regions). */
+int region_list_resolve(const region_list *l, const sim *s, const char *what, uint16_t *idx,
+                        char *err, size_t errlen);
 
 #endif

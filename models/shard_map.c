@@ -274,6 +274,15 @@ int shard_map_copy(shard_map *dst, const shard_map *src)
     dst->ring = NULL;
     dst->iv = NULL;
     dst->table = NULL;
+    dst->geo_shards = NULL;
+    dst->geo_first = NULL;
+    if (src->geo_shards) {
+        dst->geo_shards = malloc((size_t)src->n * sizeof *dst->geo_shards);
+        dst->geo_first = malloc(((size_t)src->n_geo + 1) * sizeof *dst->geo_first);
+        if (!dst->geo_shards || !dst->geo_first) goto oom;
+        memcpy(dst->geo_shards, src->geo_shards, (size_t)src->n * sizeof *dst->geo_shards);
+        memcpy(dst->geo_first, src->geo_first, ((size_t)src->n_geo + 1) * sizeof *dst->geo_first);
+    }
     if (src->ring) {
         dst->ring = malloc((src->n_ring ? src->n_ring : 1) * sizeof *dst->ring);
         if (!dst->ring) goto oom;
@@ -300,6 +309,11 @@ void shard_map_fini(shard_map *m)
     free(m->ring);
     free(m->iv);
     free(m->table);
+    free(m->geo_shards);
+    free(m->geo_first);
+    m->geo_shards = NULL;
+    m->geo_first = NULL;
+    m->n_geo = 0;
     m->ring = NULL;
     m->iv = NULL;
     m->table = NULL;
@@ -339,8 +353,56 @@ uint32_t shard_map_lookup(const shard_map *m, uint64_t key, uint32_t region)
         if (m->table && b < m->n_blocks) return m->table[b];
         return (uint32_t)(b % m->n);
     }
-    default: return region % m->n;
+    default: {
+        if (!m->n_geo) return region % m->n;
+        if (region >= m->n_geo) return 0;
+        uint32_t a = m->geo_first[region], b = m->geo_first[region + 1];
+        if (a == b) return 0;
+        if (b - a == 1) return m->geo_shards[a];
+        return m->geo_shards[a + shard_hash64(key) % (b - a)];
     }
+    }
+}
+
+int shard_map_place(shard_map *m, const uint16_t *shard_region, uint32_t n_regions, char *err,
+                    size_t errlen)
+{
+    if (m->kind != SHARD_GEO) return 0;
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (shard_region[i] < n_regions) continue;
+        snprintf(err, errlen, "shard %u is placed in region %u, but there are %u regions", i,
+                 shard_region[i], n_regions);
+        return -1;
+    }
+    uint16_t *shards = malloc((size_t)m->n * sizeof *shards);
+    uint32_t *first = calloc((size_t)n_regions + 1, sizeof *first);
+    if (!shards || !first) {
+        free(shards);
+        free(first);
+        snprintf(err, errlen, "out of memory for the geo placement");
+        return -1;
+    }
+    /* Counting sort by region, stable in shard order. */
+    for (uint32_t i = 0; i < m->n; i++) first[shard_region[i] + 1]++;
+    for (uint32_t r = 0; r < n_regions; r++) first[r + 1] += first[r];
+    uint32_t *fill = calloc(n_regions ? n_regions : 1, sizeof *fill);
+    if (!fill) {
+        free(shards);
+        free(first);
+        snprintf(err, errlen, "out of memory for the geo placement");
+        return -1;
+    }
+    for (uint32_t i = 0; i < m->n; i++) {
+        uint32_t r = shard_region[i];
+        shards[first[r] + fill[r]++] = (uint16_t)i;
+    }
+    free(fill);
+    free(m->geo_shards);
+    free(m->geo_first);
+    m->geo_shards = shards;
+    m->geo_first = first;
+    m->n_geo = n_regions;
+    return 0;
 }
 
 int shard_map_interval(const shard_map *m, uint32_t shard, uint64_t key_space, uint64_t *lo,

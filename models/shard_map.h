@@ -22,10 +22,16 @@
  *                    table over the key space; adding shard N then hands every (N+1)-th
  *                    block of each old shard to the new one (about 1/(N+1) of the keys
  *                    move, the least a table can do). Blocks past the table keep b mod N.
- *   geo              shard = request region mod N; the key plays no part; no resharding.
+ *   geo              by the request's region; no resharding. Unplaced: shard = region
+ *                    mod N, the key plays no part. Placed (shard_map_place: shard i sits
+ *                    in a given region): a request goes to the shard in its region; when
+ *                    several shards share that region, shard_hash64(key) mod their count
+ *                    picks among them (in shard order); a region with no shard goes to
+ *                    shard 0.
  *
  * Ownership: a shard_strategy owns no memory (it is copied by assignment). A shard_map
- * owns its ring, intervals and table: shard_map_init / shard_map_copy, then shard_map_fini.
+ * owns its ring, intervals, table and geo placement: shard_map_init / shard_map_copy, then
+ * shard_map_fini.
  */
 #ifndef DBSCALE_SHARD_MAP_H
 #define DBSCALE_SHARD_MAP_H
@@ -74,6 +80,9 @@ typedef struct shard_map {
     uint64_t block;                    /* directory: keys per block */
     uint16_t *table;                   /* directory: owner per block, or NULL (b mod n) */
     uint64_t n_blocks;                 /* directory: entries in table */
+    uint16_t *geo_shards;              /* geo placed: shard indices grouped by region */
+    uint32_t *geo_first;               /* geo placed: n_geo + 1 offsets into geo_shards */
+    uint32_t n_geo;                    /* geo placed: regions (0 = not placed) */
 } shard_map;
 
 /* Parses a strategy ("hash", "consistent(100)", "range(1k, 2k)", "directory", "geo").
@@ -106,6 +115,12 @@ void shard_map_fini(shard_map *m);
 /* The shard of key (region: the request's region, used by geo only). Returns 0..n-1.
  * Cost: O(1) for hash, geo and directory; O(log(n V)) consistent; O(log n) range. */
 uint32_t shard_map_lookup(const shard_map *m, uint64_t key, uint32_t region);
+
+/* geo: shard i (0..n-1) sits in region shard_region[i] (< n_regions); lookups then go to
+ * the shards of the request's region (see above). Other kinds: nothing to do. Returns 0,
+ * or -1 with a message (a region out of range, out of memory). O(n + n_regions). */
+int shard_map_place(shard_map *m, const uint16_t *shard_region, uint32_t n_regions, char *err,
+                    size_t errlen);
 
 /* Adds shard n (the new count is n + 1). `split`: for range, the shard whose interval is
  * split (its upper half goes to the new shard); `key_space`: keys 0..key_space-1 exist

@@ -8,7 +8,7 @@
 
 #include "sim/report.h"
 
-enum { EV_TX = 1, EV_ARRIVE = 2, EV_APPLY = 3 };
+enum { EV_TX = 1, EV_ARRIVE = 2, EV_APPLY = 3, EV_RETRY = 4 };
 
 /* ---- the log -------------------------------------------------------------------------- */
 
@@ -98,7 +98,8 @@ static void put_on_wire(wal_replica *rep)
         fail_oom(rep);
         return;
     }
-    double t = s->now + dist_sample(rep->p.link, &rep->link_rng);
+    double t = s->now + dist_sample(rep->p.link, &rep->link_rng) +
+               sim_one_way(s, rep->p.source, rep->base.region);
     if (t < rep->last_arrival) t = rep->last_arrival;
     rep->last_arrival = t;
     rep->transit[lsn & (rep->transit_cap - 1)] = t;
@@ -106,10 +107,54 @@ static void put_on_wire(wal_replica *rep)
     if (!rep->arrive_event) schedule_arrival(rep);
 }
 
+int wal_replica_reachable(const wal_replica *rep)
+{
+    return sim_reachable(rep->base.sim, rep->p.source, rep->base.region);
+}
+
+/* A partition broke the link: the records on the wire are lost, shipping stops until a
+ * retry finds the regions reachable again. */
+static void disconnect(wal_replica *rep)
+{
+    sim *s = rep->base.sim;
+    wal_replica_cut(rep);
+    if (rep->linked) {
+        rep->linked = 0;
+        rep->disconnects++;
+        rep->cut_since = s->now;
+    }
+    if (!rep->retry_event)
+        rep->retry_event = sim_schedule(s, rep->p.retry, &rep->base, EV_RETRY, NULL, 0);
+}
+
+static void on_retry(wal_replica *rep)
+{
+    rep->retry_event = 0;
+    if (rep->linked || !rep->attached) return;
+    if (!wal_replica_reachable(rep)) {
+        rep->retry_event = sim_schedule(rep->base.sim, rep->p.retry, &rep->base, EV_RETRY, NULL, 0);
+        return;
+    }
+    rep->linked = 1;
+    wal_replica_ship(rep);
+}
+
+void wal_replica_set_source(wal_replica *rep, uint16_t region)
+{
+    rep->p.source = region;
+    sim_cancel(rep->base.sim, rep->retry_event);
+    rep->retry_event = 0;
+    rep->linked = 1;
+}
+
 void wal_replica_ship(wal_replica *rep)
 {
-    if (!rep->up || !rep->feed || !rep->attached) return;
+    if (!rep->up || !rep->feed || !rep->attached || !rep->linked) return;
     sim *s = rep->base.sim;
+    if (!wal_replica_reachable(rep)) {
+        if (rep->sent < rep->log->head) disconnect(rep);
+        return;
+    }
     if (rep->p.bandwidth > 0.0) {
         if (!rep->tx_event && rep->sent < rep->log->head)
             rep->tx_event = sim_schedule(s, rep->p.record_size / rep->p.bandwidth, &rep->base,
@@ -144,6 +189,10 @@ static void on_arrive(wal_replica *rep)
 {
     sim *s = rep->base.sim;
     rep->arrive_event = 0;
+    if (!wal_replica_reachable(rep)) { /* the record ran into a partition */
+        disconnect(rep);
+        return;
+    }
     uint64_t lsn = rep->received + 1;
     if (lsn - rep->visible > rep->queue_cap &&
         ring_grow((void **)&rep->queue, &rep->queue_cap, sizeof *rep->queue, rep->visible + 1,
@@ -203,6 +252,9 @@ static void apply_event(station *st, const sim_event *ev)
         break;
     case EV_APPLY:
         on_applied(rep, ev->arg);
+        break;
+    case EV_RETRY:
+        on_retry(rep);
         break;
     default:
         SIM_ASSERT(st->sim, !"unknown replica-apply event");
@@ -299,7 +351,8 @@ double wal_replica_lag(const wal_replica *rep)
 
 double wal_replica_ack_delay(wal_replica *rep)
 {
-    return dist_sample(rep->p.link, &rep->ack_rng);
+    return dist_sample(rep->p.link, &rep->ack_rng) +
+           sim_one_way(rep->base.sim, rep->p.source, rep->base.region);
 }
 
 static int apply_init(station *st)
@@ -315,7 +368,11 @@ static void apply_arrive(station *st, request *r)
     sim_request_free(st->sim, r);
 }
 
-static void apply_reset(station *st) { hist_reset(&as_rep(st)->lag); }
+static void apply_reset(station *st)
+{
+    hist_reset(&as_rep(st)->lag);
+    as_rep(st)->disconnects = 0;
+}
 
 static void apply_report(station *st, report *out)
 {
@@ -332,6 +389,10 @@ static void apply_report(station *st, report *out)
     }
     snprintf(name, sizeof name, "applied.%s", n);
     report_add(out, name, (double)rep->lag.count);
+    if (st->sim->n_regions > 1) {
+        snprintf(name, sizeof name, "wal_disconnects.%s", n);
+        report_add(out, name, (double)rep->disconnects);
+    }
 }
 
 static void apply_sample(station *st, report *out)
@@ -396,6 +457,7 @@ wal_replica *wal_replica_new(sim *s, station *node, const wal_log *log, const wa
     rep->up = 1;
     rep->feed = 1;
     rep->attached = 1;
+    rep->linked = 1;
     rep->sent = rep->received = rep->visible = start_lsn;
     rep->cursor = start_lsn + 1;
     rep->last_arrival = s->now;

@@ -19,11 +19,22 @@
  *     apply that preserves commit order). A visible record sets the replica's version of
  *     its key (keyview) and its lag (visible time - commit time) enters the "lag"
  *     histogram.
+ *   - regions: the link sits between the primary's region (`source`, set by the cluster and
+ *     moved by a failover) and the replica's (the station's region, its node's): every
+ *     record and every confirmation also travels the one-way delay between the two
+ *     (sim_one_way). A network partition between them (sim_reachable false) breaks the
+ *     connection: found when the primary next ships or when a record on the wire reaches
+ *     the cut, it drops the records on the wire (as a broken TCP stream would; the replica
+ *     keeps what it received) and shipping stops. The replica retries every `retry`
+ *     seconds (PostgreSQL's wal_retrieve_retry_interval, 5 s by default there); the first
+ *     retry after the heal reconnects and the primary resends from received + 1, so the
+ *     lag grows through the cut and drains after it.
  * As a station: a record arrives when received and departs when applied (so Little's law
  * holds for the apply queue); servers = workers; capacity = workers / mean apply_time.
  * Report: histogram "lag", values "lag_max_ms.<node>", "lag_mean_ms.<node>",
- * "applied.<node>". Sample: "ts.lag_ms_<node>" = age of the oldest record the replica has
- * not made visible (0 when caught up), while the replica is attached.
+ * "applied.<node>", and in runs with several regions "wal_disconnects.<node>" (links
+ * broken by partitions). Sample: "ts.lag_ms_<node>" = age of the oldest record the replica
+ * has not made visible (0 when caught up), while the replica is attached.
  */
 #ifndef DBSCALE_WAL_H
 #define DBSCALE_WAL_H
@@ -93,6 +104,8 @@ typedef struct wal_params {
     double record_size;       /* bytes per record on the link */
     int64_t workers;          /* apply workers (>= 1) */
     const dist *apply_time;   /* per record; must outlive the replica */
+    double retry;             /* seconds between reconnect attempts after a partition */
+    uint16_t source;          /* region the WAL is shipped from (the primary's) */
 } wal_params;
 
 typedef struct wal_entry {
@@ -134,6 +147,11 @@ struct wal_replica {
     int64_t busy;             /* workers applying */
     hist lag;                 /* lag of records made visible since reset (s) */
     double down_since;        /* when the replica last crashed (for messages) */
+    int linked;               /* connected to the primary (0 after a partition broke it,
+                                 until a retry gets through) */
+    sim_handle retry_event;   /* pending reconnect attempt, or 0 */
+    double cut_since;         /* when a partition last broke the link (for messages) */
+    uint64_t disconnects;     /* links broken by partitions since reset */
 };
 
 enum { WAL_WAITING = 0, WAL_APPLYING = 1, WAL_APPLIED = 2 };
@@ -176,8 +194,17 @@ void wal_replica_slow(wal_replica *rep, double factor);
 /* Current lag: age of the oldest record not yet visible (0 when caught up). O(1). */
 double wal_replica_lag(const wal_replica *rep);
 
-/* One draw of the link delay for an acknowledgement travelling back. O(1). */
+/* One draw of the link delay plus the one-way delay between the regions, for an
+ * acknowledgement travelling back. O(1). */
 double wal_replica_ack_delay(wal_replica *rep);
+
+/* Whether the primary's region and the replica's can talk now (no partition). O(1). */
+int wal_replica_reachable(const wal_replica *rep);
+
+/* The WAL now comes from `region` (a failover moved the primary): records and
+ * confirmations pay the one-way delay from there, and a link broken by a partition is
+ * tried again at once on the next ship. O(1). */
+void wal_replica_set_source(wal_replica *rep, uint16_t region);
 
 /* The replica's name (its node's station name). */
 static inline const char *wal_replica_name(const wal_replica *rep) { return rep->node->name; }

@@ -184,8 +184,9 @@ static const opt_def two_nodes_options[] = {
 START_TEST(test_option_rows)
 {
     char err[256];
-    size_t rows = opt_count(node_kind.options);
+    size_t rows = opt_count(node_kind.options) - 1; /* the node's own: NODE_OPTION_ROWS + region */
     ck_assert_uint_eq(rows, 26);
+    ck_assert_ptr_nonnull(opt_find(node_kind.options, "region"));
     ck_assert_uint_eq(opt_count(two_nodes_options), 2 * rows);
     two_nodes t = {0};
     ck_assert_int_eq(opt_defaults(two_nodes_options, &t, err, sizeof err), 0);
