@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "cli/capacity.h"
 #include "cli/plot.h"
 #include "cli/report_md.h"
 
@@ -26,6 +27,7 @@ static const struct {
     {"latency.csv", output_write_latency},
     {"regions.csv", output_write_regions},
     {"station_metrics.csv", output_write_station_metrics},
+    {"capacity.csv", capacity_write_csv},
 };
 
 /* "a/b" joined into a fresh string, or NULL. */

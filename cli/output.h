@@ -1,7 +1,8 @@
 /* output.h: the files of a finished run (DESIGN.md "Outputs", docs/outputs.md).
  *
  * output_write puts summary.csv, replications.csv, stations.csv, timeseries.csv,
- * latency.csv, the gnuplot scripts (plot.h), their PNG/SVG plots and report.md
+ * latency.csv, regions.csv, station_metrics.csv, capacity.csv (capacity.h), the gnuplot
+ * scripts (plot.h), their PNG/SVG plots and report.md
  * (report_md.h) into a fresh temporary directory next to the target, then renames it into
  * place: a failed run never leaves half a result, and a previous run's directory is
  * replaced whole.

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define PART_MAGIC "DBSP"
-#define PART_VERSION 1u
+#define PART_VERSION 2u
 #define PART_END "END!"
 
 static int put(FILE *f, const void *p, size_t n) { return n == 0 || fwrite(p, 1, n, f) == n ? 0 : -1; }
@@ -57,6 +57,10 @@ static int put_header(FILE *f, const results *r)
     if (put_u32(f, (uint32_t)r->n_points)) return -1;
     for (size_t p = 0; p < r->n_points * r->n_axes; p++)
         if (put_str(f, r->point_values[p])) return -1;
+    for (size_t v = 0; v < r->n_variants; v++)
+        if (put_str(f, r->architecture ? r->architecture[v] : NULL)) return -1;
+    for (size_t i = 0; i < r->n_variants * r->n_axes; i++)
+        if (put_str(f, r->axis_base ? r->axis_base[i] : NULL)) return -1;
     if (put_u32(f, (uint32_t)r->n_cells)) return -1;
     for (size_t c = 0; c < r->n_cells; c++)
         if (put_u32(f, r->cells[c].variant) || put_u32(f, r->cells[c].point) ||
@@ -90,6 +94,14 @@ static int get_header(FILE *f, results *r)
     if (!r->point_values) return -1;
     for (size_t p = 0; p < n * r->n_axes; p++)
         if (get_str(f, &r->point_values[p])) return -1;
+    r->architecture = calloc(r->n_variants ? r->n_variants : 1, sizeof *r->architecture);
+    size_t n_base = r->n_variants * r->n_axes;
+    r->axis_base = calloc(n_base ? n_base : 1, sizeof *r->axis_base);
+    if (!r->architecture || !r->axis_base) return -1;
+    for (size_t v = 0; v < r->n_variants; v++)
+        if (get_str(f, &r->architecture[v])) return -1;
+    for (size_t i = 0; i < r->n_variants * r->n_axes; i++)
+        if (get_str(f, &r->axis_base[i])) return -1;
     if (get_u32(f, &n) || n != r->n_variants * r->n_points) return -1;
     r->cells = calloc(n ? n : 1, sizeof *r->cells);
     if (!r->cells) return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/aggregate.h"
+#include "cli/capacity.h"
 #include "cli/output.h"
 
 #define FEW_POINTS 4      /* sweep points drawn as separate lines in CDF and time plots */
@@ -414,6 +415,147 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
     return 0;
 }
 
+/* ---- USL fit of throughput along the load axis (summary.csv + fitted curves) ---- */
+
+/* Lines of the capacity analysis with a USL fit. */
+static size_t usl_fits(const capacity *cap)
+{
+    size_t n = 0;
+    for (size_t l = 0; l < cap->n_lines; l++) n += cap->lines[l].usl.ok;
+    return n;
+}
+
+static int write_usl(const results *res, FILE *f, const char *name, const char *title)
+{
+    capacity cap;
+    if (capacity_analyse(res, &cap)) {
+        capacity_fini(&cap);
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t axis = (size_t)cap.axis;
+    int col_x = 2 + (int)axis, col_y = 3 + (int)res->n_axes + 2 * METRIC_THROUGHPUT;
+    int col_e = col_y + 1;
+    double scale, xmax = 0.0;
+    const char *unit = cap.kind == UNIT_NUMBER ? " (count)" : axis_unit(cap.kind, &scale);
+    for (size_t l = 0; l < cap.n_lines; l++) {
+        const capacity_line *L = &cap.lines[l];
+        if (!L->usl.ok || !L->n) continue;
+        if (L->load[L->n - 1] > xmax) xmax = L->load[L->n - 1];
+    }
+    double xend = xmax; /* show a peak that lies a little beyond the sweep */
+    for (size_t l = 0; l < cap.n_lines; l++) {
+        double pk = cap.lines[l].usl.peak_n;
+        if (cap.lines[l].usl.ok && pk > xend && pk <= 1.5 * xmax) xend = pk;
+    }
+    char label[600];
+
+    head(f, name, title, "summary.csv");
+    fputs("# Points: simulated throughput (mean and 95% CI) per sweep point; curves: the\n"
+          "# Universal Scalability Law X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n"
+          "# fitted by weighted nonlinear least squares (capacity.csv has the parameters and\n"
+          "# their standard errors); dotted verticals: the fitted peak N* within the range.\n",
+          f);
+    fputs("set title ", f);
+    gp_string(f, title);
+    fputs(" . ' (error bars: 95% CI)'\nset xlabel ", f);
+    snprintf(label, sizeof label, "%s%s", res->axis_keys[axis], unit);
+    gp_string(f, label);
+    fputs("\nset ylabel 'throughput (requests/s)'\n", f);
+    /* the key below the plot, never over the points; room for it set by hand (gnuplot
+     * 5.4 lets a tall key below overlap the x label) */
+    size_t entries = 2 * usl_fits(&cap);
+    fprintf(f, "set key below box\nset bmargin %.1f\n", 4.0 + 1.3 * (double)entries);
+    fprintf(f, "set xrange [0:%.6g]\nset yrange [0:*]\nset samples 400\n", xend * 1.05);
+    size_t k = 0;
+    for (size_t l = 0; l < cap.n_lines; l++) {
+        const capacity_line *L = &cap.lines[l];
+        if (!L->usl.ok) continue;
+        fprintf(f, "usl%zu(n) = %.17g * n / (1 + %.17g * (n - 1) + %.17g * n * (n - 1))\n", k,
+                L->usl.lambda, L->usl.sigma, L->usl.kappa);
+        if (L->usl.peak_n > 0 && L->usl.peak_n <= xend)
+            fprintf(f, "set arrow %zu from %.17g, graph 0 to %.17g, graph 1 nohead dashtype 3 "
+                       "linecolor %zu\n",
+                    k + 1, L->usl.peak_n, L->usl.peak_n, L->variant % 8 + 1);
+        k++;
+    }
+    begin_terminals(f, name, PLOT_HEIGHT + (entries > 4 ? 22 * (int)(entries - 4) : 0));
+    int first_el = 1;
+    k = 0;
+    for (size_t l = 0; l < cap.n_lines; l++) {
+        const capacity_line *L = &cap.lines[l];
+        if (!L->usl.ok) continue;
+        size_t same_variant = 0; /* earlier fitted lines of this variant: dash type */
+        for (size_t j = 0; j < l; j++) same_variant += cap.lines[j].usl.ok && cap.lines[j].variant == L->variant;
+        const char *vname = L->variant < res->n_variants ? res->variant_names[L->variant] : "?";
+        size_t len = (size_t)snprintf(label, sizeof label, "%s", vname);
+        for (size_t ax = 0; ax < res->n_axes && len < sizeof label; ax++)
+            if (ax != axis)
+                len += (size_t)snprintf(label + len, sizeof label - len, ", %s=%s",
+                                        res->axis_keys[ax], agg_axis_text(res, L->points[0], ax));
+        /* rows of summary.csv (= cells), in row order; drawn as one element when evenly spaced */
+        size_t *rows = malloc(L->n * sizeof *rows);
+        if (!rows) {
+            capacity_fini(&cap);
+            errno = ENOMEM;
+            return -1;
+        }
+        size_t nr = 0;
+        for (size_t c = 0; c < res->n_cells; c++)
+            for (size_t i = 0; i < L->n; i++)
+                if (res->cells[c].variant == L->variant && res->cells[c].point == L->points[i])
+                    rows[nr++] = c;
+        int regular = 1;
+        for (size_t i = 2; i < nr; i++) regular &= rows[i] - rows[i - 1] == rows[1] - rows[0];
+        size_t parts = regular ? 1 : nr;
+        for (size_t i = 0; i < parts; i++) {
+            size_t a = regular ? rows[0] : rows[i], b = regular ? rows[nr - 1] : a;
+            size_t step = regular && nr > 1 ? rows[1] - rows[0] : 1;
+            next_element(f, &first_el);
+            fprintf(f, "'summary.csv' skip 1 every %zu::%zu::%zu using %d:%d:(valid(%d) ? $%d : 0) "
+                       "with yerrorbars pt 7 ps 1.2",
+                    step, a, b, col_x, col_y, col_e, col_e);
+            line_style(f, L->variant, same_variant);
+            fputs(" ", f);
+            if (i == 0) {
+                char t[700];
+                snprintf(t, sizeof t, "%s: simulated", label);
+                fputs("title ", f);
+                gp_string(f, t);
+            } else {
+                fputs("notitle", f);
+            }
+        }
+        free(rows);
+        next_element(f, &first_el);
+        fprintf(f, "usl%zu(x) with lines lw 2", k);
+        line_style(f, L->variant, same_variant);
+        if (isnan(L->usl.peak_n))
+            snprintf(label + len, sizeof label - len, ": USL fit, no peak (R2 %.3f)", L->usl.r2);
+        else
+            snprintf(label + len, sizeof label - len, ": USL fit, peak at %.4g (R2 %.3f)",
+                     L->usl.peak_n, L->usl.r2);
+        fputs(" title ", f);
+        gp_string(f, label);
+        k++;
+    }
+    fputs("\n", f);
+    end_terminals(f);
+    capacity_fini(&cap);
+    return 0;
+}
+
+/* The load axis when some line of the sweep has a USL fit; -1 when none (or out of
+ * memory: then the plot is left out, and the CSV writers report the shortage). */
+static long usl_axis(const results *res)
+{
+    capacity cap;
+    int rc = capacity_analyse(res, &cap);
+    long axis = !rc && usl_fits(&cap) ? cap.axis : -1;
+    capacity_fini(&cap);
+    return axis;
+}
+
 /* ---- time series (timeseries.csv) ---- */
 
 enum { PANEL_THROUGHPUT, PANEL_P99, PANEL_QUEUE, PANEL_LAG, PANEL_HIT, PANELS };
@@ -591,7 +733,7 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
 
 /* ---- the list and the writer ---- */
 
-enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_TIMESERIES };
+enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_USL, PK_TIMESERIES };
 
 /* Fills out[] and kinds[]; returns the count. */
 static size_t plan(const results *res, plot_info *out, int *kinds)
@@ -617,6 +759,13 @@ static size_t plan(const results *res, plot_info *out, int *kinds)
             snprintf(out[n].title, sizeof out[n].title, "Throughput vs %.100s",
                      res->axis_keys[0]);
             kinds[n++] = PK_THROUGHPUT;
+        }
+        long axis = usl_axis(res);
+        if (axis >= 0) {
+            snprintf(out[n].name, sizeof out[n].name, "usl_fit");
+            snprintf(out[n].title, sizeof out[n].title, "USL fit of throughput vs %.100s",
+                     res->axis_keys[axis]);
+            kinds[n++] = PK_USL;
         }
     }
     if (timeseries_panels(res) > 0) {
@@ -658,6 +807,7 @@ int plot_write_scripts(const results *res, const char *dir)
             rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_THROUGHPUT,
                              "throughput (requests/s)");
             break;
+        case PK_USL: rc = write_usl(res, f, info[i].name, info[i].title); break;
         default: rc = write_timeseries(res, f, info[i].name, info[i].title); break;
         }
         int err = errno;

@@ -6,6 +6,8 @@
  *   latency_cdf        CDF of end-to-end latency per variant (log x, ms), from latency.csv
  *   p99_vs_KEY         p99 latency against the first swept key, per variant, CI error bars
  *   throughput_vs_KEY  throughput against the first swept key, idem (both from summary.csv)
+ *   usl_fit            throughput against the load axis (capacity.h) with CI error bars and
+ *                      the fitted Universal Scalability Law curves, when a fit exists
  *   timeseries         throughput, p99, queue lengths, replication lag and cache hit ratio
  *                      over simulated time, per variant (panels for the series present)
  * A plot whose data is all empty is not written. */
@@ -16,7 +18,7 @@
 
 #include "cli/results.h"
 
-#define PLOT_MAX 4 /* plots a run can have */
+#define PLOT_MAX 5 /* plots a run can have */
 
 typedef struct plot_info {
     char name[96];   /* script and image name without extension, e.g. "p99_vs_app.rate" */

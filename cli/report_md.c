@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/aggregate.h"
+#include "cli/capacity.h"
 #include "cli/plot.h"
 #include "cli/slo.h"
 
@@ -87,6 +88,67 @@ static void point_text(const results *res, size_t point, char *buf, size_t n)
     for (size_t a = 0; a < res->n_axes && len < n; a++)
         len += (size_t)snprintf(buf + len, n - len, "%s%s = %s", a ? ", " : "", res->axis_keys[a],
                                 agg_axis_text(res, point, a));
+}
+
+/* x with thousands separators and about four significant digits: "14,230", "3.142". */
+static void fmt_grouped(double x, char *buf, size_t n)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, n, "n/a");
+        return;
+    }
+    double a = fabs(x);
+    if (a < 1000) {
+        int len = snprintf(buf, n, "%.*f", decimals(x), x);
+        if (len > 0 && (size_t)len < n && strchr(buf, '.')) { /* "600.0" -> "600" */
+            while (len > 0 && buf[len - 1] == '0') buf[--len] = '\0';
+            if (len > 0 && buf[len - 1] == '.') buf[--len] = '\0';
+        }
+        return;
+    }
+    double q = pow(10.0, floor(log10(a)) - 3.0);
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", round(a / q) * q);
+    size_t len = strlen(digits), o = 0;
+    char out[96];
+    if (x < 0) out[o++] = '-';
+    for (size_t i = 0; i < len && o + 2 < sizeof out; i++) {
+        if (i && (len - i) % 3 == 0) out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, n, "%s", out);
+}
+
+/* A value of the load axis with its unit: "14,230/s", "48", "2.5 ms", "50%". */
+static void fmt_load(double v, unit_kind kind, char *buf, size_t n)
+{
+    char num[96];
+    switch (kind) {
+    case UNIT_RATE: fmt_grouped(v, num, sizeof num); snprintf(buf, n, "%s/s", num); break;
+    case UNIT_TIME: fmt_grouped(v * 1e3, num, sizeof num); snprintf(buf, n, "%s ms", num); break;
+    case UNIT_SIZE: fmt_grouped(v, num, sizeof num); snprintf(buf, n, "%s bytes", num); break;
+    case UNIT_RATIO: fmt_grouped(v * 100.0, num, sizeof num); snprintf(buf, n, "%s%%", num); break;
+    default: fmt_grouped(v, buf, n); break;
+    }
+}
+
+/* text in a fenced code block whose fence is longer than any run of backticks in it */
+static void fenced(FILE *f, const char *text, const char *lang)
+{
+    size_t run = 0, longest = 0;
+    for (const char *s = text; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+    }
+    size_t fence = longest >= 3 ? longest + 1 : 3;
+    for (size_t i = 0; i < fence; i++) fputc('`', f);
+    fprintf(f, "%s\n", lang);
+    fputs(text, f);
+    size_t len = strlen(text);
+    if (len && text[len - 1] != '\n') fputc('\n', f);
+    for (size_t i = 0; i < fence; i++) fputc('`', f);
+    fputc('\n', f);
 }
 
 /* ---- sections ---- */
@@ -264,6 +326,335 @@ static int slo_section(const results *res, FILE *f)
     return 0;
 }
 
+/* The architecture of each variant, as a text diagram (results.architecture), and the
+ * values of the swept keys before the sweep. */
+static void architecture_section(const results *res, FILE *f)
+{
+    if (!res->architecture) return;
+    int any = 0;
+    for (size_t v = 0; v < res->n_variants; v++) any |= res->architecture[v] != NULL;
+    if (!any) return;
+    fputs("## Architecture\n\n"
+          "Requests flow along the arrows (each station's `next`), from the workloads on the "
+          "left; each station shows its kind and main settings, with units, as run at the "
+          "first sweep point (swept settings show their values).\n\n",
+          f);
+    for (size_t v = 0; v < res->n_variants; v++) {
+        const char *text = res->architecture[v];
+        if (!text) continue;
+        size_t same = v;
+        for (size_t w = 0; w < v && same == v; w++)
+            if (res->architecture[w] && strcmp(res->architecture[w], text) == 0) same = w;
+        fputs("**", f);
+        md_cell(f, res->variant_names[v]);
+        if (same < v) {
+            fputs("**: the same stations and settings as **", f);
+            md_cell(f, res->variant_names[same]);
+            fputs("**.\n\n", f);
+            continue;
+        }
+        fputs("**:\n\n", f);
+        fenced(f, text, "text");
+        fputs("\n", f);
+    }
+    for (size_t a = 0; a < res->n_axes && res->axis_base; a++) {
+        fputs("Swept: `", f);
+        md_cell(f, res->axis_keys[a]);
+        fputs("`; the scenario's value before the sweep (the current load of the capacity "
+              "plan): ",
+              f);
+        int all_same = 1;
+        const char *b0 = res->axis_base[a];
+        for (size_t v = 1; v < res->n_variants; v++) {
+            const char *b = res->axis_base[v * res->n_axes + a];
+            all_same &= (!b && !b0) || (b && b0 && !strcmp(b, b0));
+        }
+        for (size_t v = 0; v < (all_same ? 1 : res->n_variants); v++) {
+            const char *b = res->axis_base[v * res->n_axes + a];
+            fputs(v ? ", " : "", f);
+            if (!all_same) {
+                md_cell(f, res->variant_names[v]);
+                fputs(" ", f);
+            }
+            if (b) {
+                fputs("`", f);
+                md_cell(f, b);
+                fputs("`", f);
+            } else {
+                fputs("unknown", f);
+            }
+        }
+        fputs(".\n\n", f);
+    }
+}
+
+/* "95% CI 13,900/s..14,500/s" for the largest load meeting the SLO. */
+static void max_load_ci(const capacity *cap, const capacity_line *L, char *buf, size_t n)
+{
+    char lo[96], hi[96];
+    if (isnan(L->max_load_lo)) snprintf(lo, sizeof lo, "below the swept range");
+    else fmt_load(L->max_load_lo, cap->kind, lo, sizeof lo);
+    if (isnan(L->max_load_hi)) snprintf(hi, sizeof hi, "beyond the swept range");
+    else fmt_load(L->max_load_hi, cap->kind, hi, sizeof hi);
+    snprintf(buf, n, "95%% CI %s..%s", lo, hi);
+}
+
+/* The one-sentence answer for a line of the capacity analysis. */
+static void capacity_sentence(const results *res, const capacity *cap, const capacity_line *L,
+                              FILE *f)
+{
+    const char *key = res->axis_keys[cap->axis];
+    char a[128], b[128], c[256];
+    fputs("- **", f);
+    md_cell(f, L->variant < res->n_variants ? res->variant_names[L->variant] : "?");
+    fputs("**", f);
+    for (size_t ax = 0; ax < res->n_axes; ax++) {
+        if ((long)ax == cap->axis || !L->n) continue;
+        fprintf(f, " (%s = ", res->axis_keys[ax]);
+        md_cell(f, agg_axis_text(res, L->points[0], ax));
+        fputs(")", f);
+    }
+    const char *target = cap->have_slo && L->binding >= 0 ? cap->objective.c[L->binding].text
+                         : res->slo                          ? res->slo
+                                                             : "";
+    int ci_known = !isnan(L->max_load_lo) || !isnan(L->max_load_hi);
+    switch (L->bound) {
+    case CAPACITY_NO_SLO:
+        fputs(cap->slo_error[0] ? ": the SLO cannot be judged" : ": no SLO given (add `slo = p99 < "
+                                                                   "20ms` to [scenario])",
+              f);
+        break;
+    case CAPACITY_NO_DATA:
+        fputs(": the SLO's metric was not produced by this scenario", f);
+        break;
+    case CAPACITY_NOT_MET:
+        fmt_load(L->load[0], cap->kind, a, sizeof a);
+        fmt_load(L->load[L->n - 1], cap->kind, b, sizeof b);
+        fprintf(f, " meets `%s` at no swept %s (%s..%s), not even in the mean", target, key, a, b);
+        break;
+    case CAPACITY_ABOVE_RANGE:
+        fmt_load(L->max_load, cap->kind, a, sizeof a);
+        fprintf(f, " meets `%s` (in the mean) at the highest swept %s, %s: the largest load "
+                   "that meets it lies beyond the sweep",
+                res->slo, key, a);
+        if (L->last_pass >= 0 && L->last_pass + 1 < (long)L->n) {
+            fmt_load(L->load[L->last_pass], cap->kind, b, sizeof b);
+            fprintf(f, " (the whole 95%% CI meets it up to %s)", b);
+        }
+        break;
+    default:
+        fmt_load(L->max_load, cap->kind, a, sizeof a);
+        fprintf(f, " meets `%s` up to %s = %s", res->slo, key, a);
+        if (ci_known) {
+            max_load_ci(cap, L, c, sizeof c);
+            fprintf(f, " (%s)", c);
+        } else {
+            fputs(" (no CI: one replication)", f);
+        }
+        if (cap->objective.n > 1) fprintf(f, ", set by `%s`", target);
+        if (L->last_pass >= 0) {
+            fmt_load(L->load[L->last_pass], cap->kind, b, sizeof b);
+            fprintf(f, "; last sweep point that passes: %s", b);
+        } else {
+            fputs("; no sweep point passes with its whole CI", f);
+        }
+        break;
+    }
+    if (L->first_saturated[0]) {
+        fmt_load(L->saturates_at, cap->kind, a, sizeof a);
+        fputs("; **", f);
+        md_cell(f, L->first_saturated);
+        fprintf(f, "** saturates first, at %s (%s)", a,
+                L->saturated_flagged ? "its backlog grows without bound"
+                                     : "utilisation reaches 90%");
+    } else if (L->n) {
+        fmt_load(L->load[L->n - 1], cap->kind, a, sizeof a);
+        fprintf(f, "; no station saturates or reaches 90%% utilisation up to %s", a);
+    }
+    if (!isnan(L->headroom)) {
+        fmt_load(L->current, cap->kind, a, sizeof a);
+        double h = L->headroom * 100.0;
+        snprintf(b, sizeof b, fabs(h) >= 10 ? "%.0f" : "%.1f", h);
+        fprintf(f, "; headroom at the current %s: %s%s%%", a,
+                L->bound == CAPACITY_ABOVE_RANGE ? "at least " : "", b);
+        if (L->headroom < 0) fputs(" (the current load is beyond what meets the SLO)", f);
+    } else if (!isnan(L->current) && L->bound == CAPACITY_NOT_MET) {
+        fmt_load(L->current, cap->kind, a, sizeof a);
+        fprintf(f, "; no headroom at the current %s", a);
+    }
+    fputs(".\n", f);
+}
+
+/* Utilisation of every station at the knee of a line. -1 out of memory. */
+static int knee_table(const results *res, const capacity *cap, const capacity_line *L, FILE *f)
+{
+    const results_cell *cell = L->knee >= 0 ? agg_cell(res, L->variant, L->points[L->knee]) : NULL;
+    if (!cell) return 0;
+    agg_station *st;
+    size_t n;
+    if (agg_stations(cell, &st, &n)) return -1;
+    char a[128], u[CELL_TEXT], o[CELL_TEXT], q[CELL_TEXT];
+    fmt_load(L->load[L->knee], cap->kind, a, sizeof a);
+    fputs("\nStations of **", f);
+    md_cell(f, res->variant_names[L->variant]);
+    fprintf(f, "** at the knee, %s = %s (%s):\n\n", res->axis_keys[cap->axis], a,
+            cap->have_slo ? "the last load whose whole CI passes the SLO"
+                          : "the last load before a station saturates or reaches 90% utilisation");
+    fputs("| station | kind | utilisation | offered load | mean requests present |\n"
+          "|---|---|---:|---:|---:|\n",
+          f);
+    for (size_t s = 0; s < n; s++) {
+        ci uv = st[s].v[AGG_UTILISATION];
+        if (isnan(uv.mean) && isnan(st[s].v[AGG_OFFERED_LOAD].mean) &&
+            isnan(st[s].v[AGG_MEAN_QUEUE].mean))
+            continue; /* a workload: nothing to show */
+        uv.mean *= 100.0;
+        uv.half_width *= 100.0;
+        if (isnan(uv.mean)) snprintf(u, sizeof u, "n/a");
+        else if (isnan(uv.half_width)) snprintf(u, sizeof u, "%.1f%%", uv.mean);
+        else snprintf(u, sizeof u, "%.1f%% ± %.1f%%", uv.mean, uv.half_width);
+        fmt_plain(st[s].v[AGG_OFFERED_LOAD].mean, o, sizeof o);
+        ci qv = st[s].v[AGG_MEAN_QUEUE];
+        if (isnan(qv.mean)) snprintf(q, sizeof q, "n/a");
+        else if (isnan(qv.half_width)) snprintf(q, sizeof q, "%.*f", decimals(qv.mean), qv.mean);
+        else snprintf(q, sizeof q, "%.*f ± %.*f", decimals(qv.mean), qv.mean, decimals(qv.mean), qv.half_width);
+        fputs("| ", f);
+        md_cell(f, st[s].name);
+        fputs(" | ", f);
+        md_cell(f, st[s].kind);
+        fprintf(f, " | %s | %s | %s |\n", u, o, q);
+    }
+    free(st);
+    return 0;
+}
+
+/* "0.0412 ± 0.0027" with about four significant digits. */
+static void fmt_estimate(double x, double se, char *buf, size_t n)
+{
+    if (isnan(x)) {
+        snprintf(buf, n, "n/a");
+        return;
+    }
+    char a[48], b[48];
+    if (fabs(x) >= 1e-3 || x == 0) fmt_grouped(x, a, sizeof a);
+    else snprintf(a, sizeof a, "%.3g", x);
+    if (isnan(se)) {
+        snprintf(buf, n, "%s", a);
+        return;
+    }
+    if (fabs(se) >= 1e-3 || se == 0) fmt_grouped(se, b, sizeof b);
+    else snprintf(b, sizeof b, "%.3g", se);
+    snprintf(buf, n, "%s ± %s", a, b);
+}
+
+/* The USL fits of every line. */
+static void usl_table(const results *res, const capacity *cap, FILE *f)
+{
+    int any_tried = 0, any_ok = 0;
+    for (size_t l = 0; l < cap->n_lines; l++) {
+        any_tried |= cap->lines[l].usl_tried;
+        any_ok |= cap->lines[l].usl.ok;
+    }
+    if (!any_tried) return;
+    const char *key = res->axis_keys[cap->axis];
+    fprintf(f, "\n### Universal Scalability Law fit\n\n"
+               "Throughput X against N = `%s`: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)), fitted "
+               "by nonlinear least squares weighted by the throughput CIs; ± is one standard "
+               "error (for N* and the peak, by the delta method). σ is contention (the "
+               "serialised share), κ coherency (crosstalk) cost; throughput peaks at "
+               "N* = √((1 − σ)/κ) when κ > 0.\n\n",
+            key);
+    if (cap->kind == UNIT_RATE)
+        fprintf(f, "| variant | λ (requests/s per request/s of `%s`) | σ | κ | N* (`%s`, /s) ",
+                key, key);
+    else
+        fprintf(f, "| variant | λ (requests/s per unit of `%s`) | σ | κ | N* (`%s`) ", key, key);
+    fputs("| peak X(N*) (requests/s) | R² | notes |\n|---|---:|---:|---:|---:|---:|---:|---|\n", f);
+    for (size_t l = 0; l < cap->n_lines; l++) {
+        const capacity_line *L = &cap->lines[l];
+        const usl_result *u = &L->usl;
+        char c1[2 * CELL_TEXT], c2[2 * CELL_TEXT], c3[2 * CELL_TEXT], c4[2 * CELL_TEXT];
+        char c5[2 * CELL_TEXT], r2[32];
+        fputs("| ", f);
+        md_cell(f, res->variant_names[L->variant]);
+        for (size_t ax = 0; ax < res->n_axes; ax++)
+            if ((long)ax != cap->axis && L->n) {
+                fprintf(f, ", %s = ", res->axis_keys[ax]);
+                md_cell(f, agg_axis_text(res, L->points[0], ax));
+            }
+        if (!u->ok) {
+            fputs(" | n/a | n/a | n/a | n/a | n/a | n/a | no fit: ", f);
+            md_cell(f, u->note);
+            fputs(" |\n", f);
+            continue;
+        }
+        fmt_estimate(u->lambda, u->lambda_se, c1, sizeof c1);
+        fmt_estimate(u->sigma, u->sigma_se, c2, sizeof c2);
+        fmt_estimate(u->kappa, u->kappa_se, c3, sizeof c3);
+        fmt_estimate(u->peak_n, u->peak_n_se, c4, sizeof c4);
+        fmt_estimate(u->peak_x, u->peak_x_se, c5, sizeof c5);
+        snprintf(r2, sizeof r2, "%.4f", u->r2);
+        fprintf(f, " | %s | %s | %s | %s | %s | %s | ", c1, c2, c3, c4, c5, r2);
+        int notes = 0;
+        if (!(u->r2 >= USL_POOR_R2)) {
+            fprintf(f, "**poor fit** (R² below %.1f): the law does not describe this sweep well",
+                    USL_POOR_R2);
+            notes++;
+        }
+        if (u->sigma < 0 || u->kappa < 0) {
+            fputs(notes++ ? "; " : "", f);
+            fputs("a negative coefficient: the sweep is outside the law's assumptions (e.g. a "
+                  "bottleneck elsewhere)", f);
+        }
+        if (isnan(u->peak_n)) {
+            fputs(notes++ ? "; " : "", f);
+            fputs("no peak (κ ≤ 0 or σ ≥ 1): throughput does not turn down", f);
+        } else if (L->n && u->peak_n > L->load[L->n - 1]) {
+            fputs(notes++ ? "; " : "", f);
+            fputs("peak beyond the swept range (extrapolated)", f);
+        }
+        if (!u->weighted) {
+            fputs(notes++ ? "; " : "", f);
+            fputs("unweighted (no CI at some point)", f);
+        }
+        fprintf(f, "%s%zu points |\n", notes ? "; " : "", u->n_points);
+    }
+    if (any_ok)
+        fputs("\n![USL fit](usl_fit.png)\n\n[SVG](usl_fit.svg) · script `usl_fit.gp` · "
+              "figures in `capacity.csv`\n",
+              f);
+}
+
+/* The capacity section: the answer per line, the knee, the USL fit. -1 out of memory. */
+static int capacity_section(const results *res, FILE *f)
+{
+    capacity cap;
+    if (capacity_analyse(res, &cap)) {
+        capacity_fini(&cap);
+        return -1;
+    }
+    if (cap.axis < 0 || !cap.n_lines) {
+        capacity_fini(&cap);
+        return 0;
+    }
+    int rc = 0;
+    fputs("## Capacity\n\n", f);
+    fprintf(f, "Along `%s`. The largest load that meets the SLO is where the mean of the "
+               "binding condition's metric crosses its target, interpolated linearly between "
+               "the sweep points around the crossing; its 95%% CI is where the CI bounds of the "
+               "metric cross the target. A station saturates when its backlog grows without "
+               "bound or its utilisation reaches 90%%. Headroom is that load over the value "
+               "the scenario sets before the sweep, minus one.\n\n",
+            res->axis_keys[cap.axis]);
+    if (cap.slo_error[0]) fprintf(f, "The SLO cannot be judged: %s.\n\n", cap.slo_error);
+    for (size_t l = 0; l < cap.n_lines; l++) capacity_sentence(res, &cap, &cap.lines[l], f);
+    for (size_t l = 0; l < cap.n_lines && !rc; l++) rc = knee_table(res, &cap, &cap.lines[l], f);
+    if (!rc) usl_table(res, &cap, f);
+    fputs("\n", f);
+    capacity_fini(&cap);
+    return rc;
+}
+
 /* Rows of the results table: always shown, or only when some cell has the metric. */
 static const struct {
     int metric;     /* metric id */
@@ -353,20 +744,8 @@ static void plots_section(const results *res, FILE *f)
 static void scenario_section(const results *res, FILE *f)
 {
     if (!res->scenario_text) return;
-    size_t run = 0, longest = 0;
-    for (const char *s = res->scenario_text; *s; s++) {
-        run = *s == '`' ? run + 1 : 0;
-        if (run > longest) longest = run;
-    }
-    size_t fence = longest >= 3 ? longest + 1 : 3;
     fputs("## Scenario file\n\n", f);
-    for (size_t i = 0; i < fence; i++) fputc('`', f);
-    fputs("ini\n", f);
-    fputs(res->scenario_text, f);
-    size_t len = strlen(res->scenario_text);
-    if (len && res->scenario_text[len - 1] != '\n') fputc('\n', f);
-    for (size_t i = 0; i < fence; i++) fputc('`', f);
-    fputc('\n', f);
+    fenced(f, res->scenario_text, "ini");
 }
 
 int report_md_write(const results *res, FILE *f)
@@ -375,7 +754,8 @@ int report_md_write(const results *res, FILE *f)
     md_cell(f, res->scenario_name ? res->scenario_name : "dbscale run");
     fputs("\n\n", f);
     settings(res, f);
-    if (saturation(res, f) || slo_section(res, f)) {
+    architecture_section(res, f);
+    if (saturation(res, f) || slo_section(res, f) || capacity_section(res, f)) {
         errno = ENOMEM;
         return -1;
     }

@@ -75,6 +75,8 @@ void results_fini(results *r)
     }
     free(r->cells);
     free(r->slo);
+    free_strings(r->architecture, r->n_variants);
+    free_strings(r->axis_base, r->n_variants * r->n_axes);
     results_init(r);
 }
 

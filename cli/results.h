@@ -91,6 +91,10 @@ typedef struct results {
     results_cell *cells;       /* n_variants x n_points */
     size_t n_cells;
     char *slo;                 /* SLO text or NULL */
+    char **architecture;       /* per variant: text diagram of its stations and links
+                                  (describe.h), or NULL (each, or the whole array) */
+    char **axis_base;          /* n_variants x n_axes, row-major: each swept key's value
+                                  before the sweep, as written (describe.h), or NULL */
     double duration, warmup;   /* settings (s); warmup < 0 means auto (MSER-5) */
     uint64_t seed;             /* master seed */
 } results;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/aggregate.h"
+#include "cli/describe.h"
 #include "cli/memlimit.h"
 #include "cli/parts.h"
 #include "sim/confidence.h"
@@ -403,8 +404,9 @@ static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, prog
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
 
-static int fill_header(const scenario *sc, const cell_plan *first, results *res)
+static int fill_header(const scenario *sc, const cell_plan *plans, results *res)
 {
+    const cell_plan *first = &plans[0];
     res->scenario_name = xstrdup(first->rc.settings.name);
     res->scenario_path = xstrdup(sc->path);
     res->slo = xstrdup(first->rc.settings.slo);
@@ -440,6 +442,17 @@ static int fill_header(const scenario *sc, const cell_plan *first, results *res)
     for (size_t p = 0; p < sc->n_points; p++)
         for (size_t a = 0; a < sc->n_axes; a++)
             res->point_values[p * sc->n_axes + a] = xstrdup(scenario_point_value(sc, p, a));
+    /* for report.md: each variant's architecture and current values of the swept keys
+     * (plans are variant-major: the variant's first sweep point is plans[v * n_points]) */
+    res->architecture = calloc(sc->n_variants, sizeof *res->architecture);
+    res->axis_base = calloc(sc->n_variants * (sc->n_axes ? sc->n_axes : 1), sizeof *res->axis_base);
+    if (!res->architecture || !res->axis_base) return -1;
+    for (size_t v = 0; v < sc->n_variants; v++) {
+        const resolved *rc = &plans[v * sc->n_points].rc;
+        res->architecture[v] = describe_architecture(sc, rc);
+        for (size_t a = 0; a < sc->n_axes; a++)
+            res->axis_base[v * sc->n_axes + a] = describe_base_value(sc, rc, v, sc->axes[a].key);
+    }
     return 0;
 }
 
@@ -506,7 +519,7 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
         }
     }
     diag_fini(&d);
-    if (fill_header(sc, &plans[0], res) != 0) {
+    if (fill_header(sc, plans, res) != 0) {
         cell_plans_fini(plans, n_cells);
         return 70;
     }
