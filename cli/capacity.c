@@ -44,8 +44,8 @@ void capacity_crossing(const double *load, const ci *v, size_t n, const slo_clau
                        double out[3])
 {
     out[0] = out[1] = out[2] = NAN;
-    double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
-    double *lo = malloc((n ? n : 1) * sizeof *lo), *hi = malloc((n ? n : 1) * sizeof *hi);
+    double *x = calloc(n ? n : 1, sizeof *x), *y = calloc(n ? n : 1, sizeof *y);
+    double *lo = calloc(n ? n : 1, sizeof *lo), *hi = calloc(n ? n : 1, sizeof *hi);
     if (x && y && lo && hi) {
         size_t m = 0;
         int have_ci = 1;

@@ -11,7 +11,8 @@
 
 /* The few settings that say what a station is, per kind: the first row whose condition
  * holds is used. Each item is text with {option} placeholders; an item whose options are
- * unset (empty) is left out. */
+ * unset (empty) is left out, and so is an item marked with a leading '?' whose option is
+ * 0 or none (a limit that is off). */
 static const struct {
     const char *kind;            /* station kind */
     const char *when_key;        /* option that selects this row (NULL: always) */
@@ -25,14 +26,14 @@ static const struct {
     {"server", NULL, NULL, {"{servers} servers", "service {service}", NULL}},
     {"node", NULL, NULL,
      {"{cores} cores", "read {read_time}", "write {write_time}",
-      "max_connections {max_connections}", NULL}},
+      "?max_connections {max_connections}", NULL}},
     {"pooler", NULL, NULL, {"{mode} pooling", "pool_size {pool_size}", "threads {threads}", NULL}},
     {"app_pool", NULL, NULL, {"{app_servers} app servers", "app_pool {app_pool} each", NULL}},
-    {"cache", NULL, NULL, {"{pattern}", "{capacity} keys", "{policy}", "ttl {ttl}", NULL}},
+    {"cache", NULL, NULL, {"{pattern}", "{capacity} keys", "{policy}", "?ttl {ttl}", NULL}},
     {"cluster", NULL, NULL,
      {"primary + {replicas} replicas", "{replication}", "reads from {read_from}",
       "consistency {consistency}", "primary {primary.cores} cores", NULL}},
-    {"router", NULL, NULL, {"{strategy}", "{shards} shards", NULL}},
+    {"router", NULL, NULL, {"{strategy}", "{shards} shards, each a copy of {next}", NULL}},
 };
 #define N_HEADLINES (sizeof headlines / sizeof headlines[0])
 
@@ -116,7 +117,8 @@ static int expand(const scenario *sc, const resolved_station *st, const char *it
 {
     char out[512], val[VALUE_TEXT], name[64];
     size_t len = 0;
-    for (const char *p = item; *p && len + 1 < sizeof out;) {
+    int optional = *item == '?';
+    for (const char *p = item + optional; *p && len + 1 < sizeof out;) {
         if (*p != '{') {
             out[len++] = *p++;
             continue;
@@ -126,6 +128,7 @@ static int expand(const scenario *sc, const resolved_station *st, const char *it
         memcpy(name, p + 1, (size_t)(end - p - 1));
         name[end - p - 1] = '\0';
         if (option_text(sc, st, name, val, sizeof val) != 0) return 0;
+        if (optional && (strcmp(val, "0") == 0 || strcmp(val, "none") == 0)) return 0;
         len += (size_t)snprintf(out + len, sizeof out - len, "%s", val);
         if (len >= sizeof out) len = sizeof out - 1;
         p = end + 1;
@@ -184,9 +187,10 @@ static size_t links_of(const resolved *rc, size_t i, long *to, size_t cap)
 }
 
 /* Writes the chain from station i: the station, then "-> " each linked station in turn
- * (the first link continues the chain; further links start indented branches). */
+ * (the first link continues the chain; further links start indented branches). An
+ * orphan (no workload reaches it) says so. */
 static void chain(const scenario *sc, const resolved *rc, size_t i, unsigned char *shown,
-                  int depth, sbuf *b)
+                  int depth, int orphan, sbuf *b)
 {
     for (;;) {
         if (shown[i]) {
@@ -195,13 +199,14 @@ static void chain(const scenario *sc, const resolved *rc, size_t i, unsigned cha
         }
         shown[i] = 1;
         station_text(sc, &rc->stations[i], b);
-        sb_add(b, "\n");
+        sb_add(b, orphan ? "  [no workload sends to it]\n" : "\n");
+        orphan = 0;
         long to[8];
         size_t n = links_of(rc, i, to, 8);
         if (!n) return;
         for (size_t k = 1; k < n; k++) { /* branches first, each indented one step more */
             sb_add(b, "%*s-> ", 2 * (depth + 2), "");
-            chain(sc, rc, (size_t)to[k], shown, depth + 2, b);
+            chain(sc, rc, (size_t)to[k], shown, depth + 2, 0, b);
         }
         sb_add(b, "%*s-> ", 2 * (depth + 1), "");
         i = (size_t)to[0];
@@ -223,10 +228,12 @@ char *describe_architecture(const scenario *sc, const resolved *rc)
         for (size_t k = 0; k < n; k++)
             if ((size_t)to[k] != i) linked[to[k]] = 1;
     }
-    for (size_t i = 0; i < rc->n_stations; i++)
-        if (!linked[i]) chain(sc, rc, i, shown, 0, &b);
+    for (size_t i = 0; i < rc->n_stations; i++) {
+        if (linked[i]) continue;
+        chain(sc, rc, i, shown, 0, strcmp(rc->stations[i].kind->name, "clients") != 0, &b);
+    }
     for (size_t i = 0; i < rc->n_stations; i++) /* in a cycle of links: still shown */
-        if (!shown[i]) chain(sc, rc, i, shown, 0, &b);
+        if (!shown[i]) chain(sc, rc, i, shown, 0, 1, &b);
     if (!b.s) sb_add(&b, "(no stations)\n");
     free(linked);
     free(shown);

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/advise.h"
 #include "cli/diag.h"
 #include "cli/help.h"
+#include "cli/labs.h"
 #include "cli/mpi_run.h"
 #include "cli/memlimit.h"
 #include "cli/output.h"
@@ -29,9 +31,11 @@ static const char usage_text[] =
     "       dbscale check FILE...        parse, validate, print the resolved scenario\n"
     "       dbscale help [KIND]          station kinds, or one kind's keys\n"
     "       dbscale validate [FILE...]   simulation against queueing theory\n"
+    "       dbscale labs [MODULE]        the teaching labs: title, module, run command\n"
     "       dbscale plot DIR             (re)draw the plots of a finished run\n"
     "       dbscale run FILE --part I/N -o DIR   one slice of the runs (I from 0)\n"
     "       dbscale merge DIR... -o OUT  join the slices into the outputs of the whole run\n"
+    "       dbscale advise FILE --slo EXPR  walk the scaling ladder to the cheapest setup meeting it\n"
     "       dbscale --help | --version\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -317,7 +321,9 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0) return help_command(argc - 2, argv + 2, stdout);
+    if (strcmp(cmd, "labs") == 0) return labs_command(argc - 2, argv + 2, stdout);
     if (strcmp(cmd, "validate") == 0) return validate_command(argc - 2, argv + 2);
+    if (strcmp(cmd, "advise") == 0) return advise_command(argc - 2, argv + 2);
     if (strcmp(cmd, "plot") == 0) {
         if (argc != 3) return usage_error("%s", "plot needs one output directory");
         if (access(argv[2], R_OK) != 0) {

@@ -152,6 +152,10 @@ static inline void fuzz_units(const char *text)
             continue;
         }
         FUZZ_CHECK(isfinite(v), "units_parse('%s', %d) gave %g", text, (int)kinds[k], v);
+        if (kinds[k] == UNIT_NUMBER && units_is_plain(text)) { /* the C library agrees */
+            double c = strtod(text, NULL);
+            FUZZ_CHECK(c == v, "'%s' parses as %.17g, strtod says %.17g", text, v, c);
+        }
         if (kinds[k] != UNIT_NUMBER && kinds[k] != UNIT_RATIO)
             FUZZ_CHECK(v >= 0, "units_parse('%s', %d) gave negative %g", text, (int)kinds[k], v);
         int len = units_format(v, kinds[k], buf, sizeof buf);

@@ -83,6 +83,47 @@ START_TEST(test_scenario_corpus)
 }
 END_TEST
 
+/* scenario_load_string reads like scenario_load: the same result and the same messages
+ * for every stored scenario, loaded from its file and from its text. */
+START_TEST(test_load_string_matches_file)
+{
+    const char *dir = "fuzz/corpus/scenario";
+    DIR *dp = opendir(dir);
+    ck_assert_ptr_nonnull(dp);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        size_t len;
+        unsigned char *data = read_all(path, &len);
+        scenario a, b;
+        diag_list da, db;
+        diag_init(&da);
+        diag_init(&db);
+        int ra = scenario_load(&a, path, NULL, 0, &da);
+        int rb = scenario_load_string(&b, path, (const char *)data, len, NULL, 0, &db);
+        char *ma = fuzz_capture(fuzz_print_diags, &da);
+        char *mb = fuzz_capture(fuzz_print_diags, &db);
+        ck_assert_msg(ra == rb, "%s: %d from the file, %d from the text", path, ra, rb);
+        ck_assert_msg(strcmp(ma, mb) == 0, "%s: messages differ:\n%s\n---\n%s", path, ma, mb);
+        ck_assert_uint_eq(a.n_variants, b.n_variants);
+        ck_assert_uint_eq(a.n_points, b.n_points);
+        free(ma);
+        free(mb);
+        scenario_fini(&a);
+        scenario_fini(&b);
+        diag_fini(&da);
+        diag_fini(&db);
+        free(data);
+        files++;
+    }
+    closedir(dp);
+    ck_assert_int_ge(files, 25);
+}
+END_TEST
+
 /* Every stored value input parses (or fails with a message) and round-trips. */
 START_TEST(test_values_corpus)
 {
@@ -187,6 +228,7 @@ Suite *fuzz_replay_suite(void)
     TCase *tc = tcase_create("corpus");
     tcase_set_timeout(tc, test_quick() ? 600 : 120);
     tcase_add_test(tc, test_scenario_corpus);
+    tcase_add_test(tc, test_load_string_matches_file);
     tcase_add_test(tc, test_values_corpus);
     tcase_add_test(tc, test_checks_run);
     tcase_add_test(tc, test_findings);
