@@ -43,7 +43,8 @@ for r in 1 2; do
       'BEGIN { d = m - (1 + 0.5 / 0.6); print (d < 0 ? -d : d) - ci }')" "x <= 0"
   lab_check "base, $r replicas: apply queue 40% busy" \
     "$(lab_get "$T" utilisation variant=base db.replicas=$r station=db.replica.1.apply)" "x > 0.38 && x < 0.42"
-  lab_check "base, $r replicas: nothing saturated" "$(lab_get "$S" saturated_stations variant=base db.replicas=$r)" 'x == ""'
+  v=$(lab_get "$S" saturated_stations variant=base db.replicas=$r) # set -e: the row must exist
+  lab_check "base, $r replicas: nothing saturated" "$v" 'x == ""'
   # A read of key k (zipf(0.99, 1M): share p_k) is stale when k was written within the lag
   # L: sum p_k (1 - exp(-800/s x p_k x L)) = 1.0% with the run's L; a varying lag gives at
   # most that (Jensen): within [0.9 x estimate, estimate + the run's CI].
@@ -81,20 +82,20 @@ done
 # (7/15: mean absolute deviation of a sum of 4 uniforms on [0, 1]). The differences must
 # lie within the two runs' CIs added (about 0.02 ms).
 S=$tmp/out/07-replicas-and-lag-modes/summary.csv
-w() { lab_get "$S" write_latency_mean_ms variant=$1; }
-wci() { lab_get "$S" write_latency_mean_ms_ci variant=$1; }
-lab_check "async: a write waits for its 1 ms commit only" "$(w base)" "x > 0.98 && x < 1.02"
+wmean() { lab_get "$S" write_latency_mean_ms variant="$1"; }
+wci() { lab_get "$S" write_latency_mean_ms_ci variant="$1"; }
+lab_check "async: a write waits for its 1 ms commit only" "$(wmean base)" "x > 0.98 && x < 1.02"
 lab_check "semi-sync: + the faster of two round trips (1.9067 ms)" \
-  "$(awk -v a="$(w semi-sync)" -v b="$(w base)" -v c="$(wci semi-sync)" -v d="$(wci base)" \
+  "$(awk -v a="$(wmean semi-sync)" -v b="$(wmean base)" -v c="$(wci semi-sync)" -v d="$(wci base)" \
     'BEGIN { e = a - b - 1.9067; print (e < 0 ? -e : e) - c - d }')" "x <= 0"
 lab_check "sync: + the slower of two round trips (2.0933 ms)" \
-  "$(awk -v a="$(w sync)" -v b="$(w base)" -v c="$(wci sync)" -v d="$(wci base)" \
+  "$(awk -v a="$(wmean sync)" -v b="$(wmean base)" -v c="$(wci sync)" -v d="$(wci base)" \
     'BEGIN { e = a - b - 2.0933; print (e < 0 ? -e : e) - c - d }')" "x <= 0"
 lab_check "sync exceeds async by at least the mean round trip (2 ms)" \
-  "$(awk -v a="$(w sync)" -v b="$(w base)" 'BEGIN { print a - b }')" "x >= 2"
-lab_check "semi-sync lies between async and sync" "$(w semi-sync)" "x > $(w base) + 1.6 && x < $(w sync)"
-lab_check "sync-apply waits longer than sync" "$(w sync-apply)" "x > $(w sync) + $(wci sync) + $(wci sync-apply)"
-lab_check "sync-far: 1 ms + a 40 ms round trip" "$(w sync-far)" "x > 0.99 * 41 && x < 1.01 * 41"
+  "$(awk -v a="$(wmean sync)" -v b="$(wmean base)" 'BEGIN { print a - b }')" "x >= 2"
+lab_check "semi-sync lies between async and sync" "$(wmean semi-sync)" "x > $(wmean base) + 1.6 && x < $(wmean sync)"
+lab_check "sync-apply waits longer than sync" "$(wmean sync-apply)" "x > $(wmean sync) + $(wci sync) + $(wci sync-apply)"
+lab_check "sync-far: 1 ms + a 40 ms round trip" "$(wmean sync-far)" "x > 0.99 * 41 && x < 1.01 * 41"
 lab_check "sync-far fails the write SLO (p99 < 10 ms)" "$(lab_get "$S" write_latency_p99_ms variant=sync-far)" "x > 10"
 lab_check "sync meets the write SLO" "$(lab_get "$S" write_latency_p99_ms variant=sync)" "x < 10"
 base_read=$(lab_get "$S" read_latency_mean_ms variant=base)
@@ -109,7 +110,7 @@ done
 # base's 1195/s (CI <= 51/s).
 S=$tmp/out/07-replicas-and-lag-consistency/summary.csv
 T=$tmp/out/07-replicas-and-lag-consistency/stations.csv
-p() { lab_get "$T" throughput variant=$1 station=db.primary; }
+prim() { lab_get "$T" throughput variant="$1" station=db.primary; }
 lab_check "eventual: stale reads" "$(lab_get "$S" stale_read_ratio variant=base)" "x > 0.03"
 lab_check "eventual: some reads miss the reader's own write" "$(lab_get "$S" stale_own_read_ratio variant=base)" "x > 0"
 # Estimate: a read of key k (zipf(0.99, 2000): share p_k) is stale when the key was written
@@ -130,7 +131,7 @@ for v in ryw-window ryw-lsn; do
   lab_check "$v: no read misses the reader's own write" "$(lab_get "$S" stale_own_read_ratio variant=$v)" "x == 0"
   lab_check "$v: other users' writes can still be missed" "$(lab_get "$S" stale_read_ratio variant=$v)" "x > 0"
 done
-lab_check "ryw-window: the primary serves over twice its base load" "$(p ryw-window)" "x > 2 * $(p base)"
+lab_check "ryw-window: the primary serves over twice its base load" "$(prim ryw-window)" "x > 2 * $(prim base)"
 # Each of the 20 users writes 4000 x 0.3 / 20 = 60 times a second (Poisson): a read finds
 # no write of its user in the last 20 ms with probability exp(-60 x 0.02) = 0.301, and
 # only those go to the replicas: 2800 x 0.301 = 843 reads/s (CI 3.4/s each replica).
@@ -140,7 +141,7 @@ lab_check "ryw-window: replicas serve 2800 x exp(-1.2) = 843 reads/s" \
 lab_check "ryw-lsn: the replicas still serve most reads (of 2800/s)" \
   "$(awk -v a="$(lab_get "$T" throughput variant=ryw-lsn station=db.replica.1)" -v b="$(lab_get "$T" throughput variant=ryw-lsn station=db.replica.2)" 'BEGIN { print a + b }')" \
   "x > 0.5 * 2800"
-lab_check "ryw-lsn costs the primary less than ryw-window" "$(p ryw-lsn)" "x < $(p ryw-window)"
+lab_check "ryw-lsn costs the primary less than ryw-window" "$(prim ryw-lsn)" "x < $(prim ryw-window)"
 # bounded(1ms): a replica serves only while the oldest write it has not applied is at most
 # 1 ms old, so every stale read it serves missed a write at most 1 ms old: the mean age is
 # at most 1 ms, where eventual's is above it; stale reads remain.
@@ -150,9 +151,11 @@ lab_check "bounded(1ms): stale reads missed writes under 1 ms old" "$(lab_get "$
   "x > 0 && x <= 1"
 lab_check "bounded(1ms): fewer stale reads, but some" "$(lab_get "$S" stale_read_ratio variant=bounded)" \
   "x > 0 && x < $(lab_get "$S" stale_read_ratio variant=base)"
-lab_check "bounded(1ms): most reads go to the primary" "$(p bounded)" "x > 1200 + 0.5 * 2800"
+lab_check "bounded(1ms): most reads go to the primary" "$(prim bounded)" "x > 1200 + 0.5 * 2800"
 # primary-only: no replica read at all, so the ratio is empty (0 of 0) or 0.
-lab_check "primary-only: no stale read" "$(lab_get "$S" stale_read_ratio variant=primary-only)" "x + 0 == 0"
+# (An assignment, so that set -e stops the test if the row is missing.)
+v=$(lab_get "$S" stale_read_ratio variant=primary-only)
+lab_check "primary-only: no stale read" "$v" "x + 0 == 0"
 lab_check "primary-only: the replicas serve nothing" "$(lab_get "$T" throughput variant=primary-only station=db.replica.1)" "x == 0"
 
 # Part 4: failover. Async loses the writes of the last link delay: between 900/s x 5 ms
