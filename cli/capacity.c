@@ -271,14 +271,27 @@ static int usl_line(const results *res, const capacity *cap, capacity_line *L)
         free(se);
         return -1;
     }
+    /* The lowest and highest throughput with their CI half-widths (1% when unknown). */
+    double lo = INFINITY, lo_hw = 0, hi = -INFINITY, hi_hw = 0;
     for (size_t i = 0; i < L->n; i++) {
         const results_cell *cell = agg_cell(res, L->variant, L->points[i]);
         ci t = cell ? agg_metric(cell, METRIC_THROUGHPUT) : (ci){NAN, NAN, 0};
         x[i] = t.mean;
         /* standard error of the mean from the CI half-width */
         se[i] = t.n >= 2 ? t.half_width / ci_t_quantile(AGG_LEVEL, t.n - 1) : NAN;
+        double hw = isfinite(t.half_width) && t.n >= 2 ? t.half_width : 0.01 * fabs(t.mean);
+        if (t.mean < lo) lo = t.mean, lo_hw = hw;
+        if (t.mean > hi) hi = t.mean, hi_hw = hw;
     }
-    usl_fit(L->load, x, se, L->n, &L->usl);
+    /* A sweep along which throughput does not move (a cache size, a share of queries
+     * under an open workload that nothing saturates) has no scalability curve: a fit
+     * would only describe the noise. */
+    if (L->n >= 2 && isfinite(lo) && isfinite(hi) && hi - hi_hw <= lo + lo_hw)
+        snprintf(L->usl.note, sizeof L->usl.note,
+                 "throughput does not change along the swept key (the CIs of its lowest and "
+                 "highest values overlap): nothing to fit");
+    else
+        usl_fit(L->load, x, se, L->n, &L->usl);
     free(x);
     free(se);
     return 0;

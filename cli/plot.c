@@ -180,6 +180,23 @@ static void line_style(FILE *f, size_t variant, size_t k)
     fprintf(f, " linecolor %zu dashtype %zu", variant % 8 + 1, k % 4 + 1);
 }
 
+/* Line width of variant v of n: the earlier variants are drawn wider, so that a later
+ * variant with the same curve (a policy that changes nothing here) lies on top of them
+ * without hiding them. */
+static double line_width(size_t v, size_t n)
+{
+    size_t later = n > v ? n - 1 - v : 0;
+    return 2.0 + 1.5 * (double)(later < 3 ? later : 3);
+}
+
+/* Point type of variant v: filled circle, square, triangle, diamond, ... (told apart
+ * where points of two variants coincide). */
+static int point_type(size_t v)
+{
+    static const int types[] = {7, 5, 9, 13, 11, 15};
+    return types[v % (sizeof types / sizeof types[0])];
+}
+
 static int write_cdf(const results *res, FILE *f, const char *name, const char *title)
 {
     size_t *first = malloc((res->n_cells + 1) * sizeof *first);
@@ -239,8 +256,9 @@ static int write_cdf(const results *res, FILE *f, const char *name, const char *
             if (count[ci] == 0) continue;
             cell_label(res, c, name_points, label, sizeof label);
             next_element(f, &first_el);
-            fprintf(f, "'latency.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw 2",
-                    first[ci], first[ci] + count[ci] - 1, col_high, col_cdf);
+            fprintf(f, "'latency.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw %g",
+                    first[ci], first[ci] + count[ci] - 1, col_high, col_cdf,
+                    line_width(v, res->n_variants));
             line_style(f, v, i);
             fputs(" title ", f);
             gp_string(f, label);
@@ -337,6 +355,9 @@ static size_t metric_range(const results *res, int m, double *lo, double *hi)
 
 static int has_sweep(const results *res) { return res->n_axes > 0 && res->n_points > 1; }
 
+/* One plot of metric m against the first swept key, a line per variant (and per value of
+ * the other swept keys), with CI error bars. The legend sits outside the axes, where it
+ * can hide no point: below them, or on the right when there are many lines. */
 static int write_sweep(const results *res, FILE *f, const char *name, const char *title, int m,
                        const char *ylabel)
 {
@@ -363,8 +384,11 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
     gp_string(f, label);
     fputs("\nset ylabel ", f);
     gp_string(f, ylabel);
-    fputs(nl > 4 ? "\nset key outside right top box\n" : "\nset key top left box opaque\n", f);
-    if (lo > 0 && hi / lo > 50) fputs("set logscale y 10\n", f);
+    if (nl > 4) fputs("\nset key outside right top box\n", f);
+    else /* room for the key set by hand, as in write_usl */
+        fprintf(f, "\nset key below box maxcols 2\nset bmargin %.1f\n", 4.0 + 1.3 * (double)((nl + 1) / 2));
+    if (m == METRIC_CACHE_HIT_RATIO) fputs("set yrange [0:1]\n", f);
+    else if (lo > 0 && hi / lo > 50) fputs("set logscale y 10\n", f);
     else fputs("set yrange [0:*]\n# set logscale y 10   # for a wide range of values\n", f);
     if (!numeric) fputs("set offsets 0.25, 0.25, 0, 0\n", f);
     begin_terminals(f, name, PLOT_HEIGHT);
@@ -397,8 +421,9 @@ static int write_sweep(const results *res, FILE *f, const char *name, const char
             next_element(f, &first_el);
             fprintf(f, "'summary.csv' skip 1 every %zu::%zu::%zu "
                        "using %s:%d:(valid(%d) ? $%d : 0)%s "
-                       "with yerrorlines lw 2 pt 7 ps 1.2",
-                    step, a, b, x, col_y, col_e, col_e, numeric ? "" : ":xtic(2)");
+                       "with yerrorlines lw 2 pt %d ps 1.2",
+                    step, a, b, x, col_y, col_e, col_e, numeric ? "" : ":xtic(2)",
+                    point_type(l->variant));
             line_style(f, l->variant, same_variant);
             fputs(" ", f);
             if (k == 0) {
@@ -733,7 +758,7 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
 
 /* ---- the list and the writer ---- */
 
-enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_USL, PK_TIMESERIES };
+enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_HIT_RATIO, PK_LAG, PK_USL, PK_TIMESERIES };
 
 /* Fills out[] and kinds[]; returns the count. */
 static size_t plan(const results *res, plot_info *out, int *kinds)
@@ -759,6 +784,18 @@ static size_t plan(const results *res, plot_info *out, int *kinds)
             snprintf(out[n].title, sizeof out[n].title, "Throughput vs %.100s",
                      res->axis_keys[0]);
             kinds[n++] = PK_THROUGHPUT;
+        }
+        if (metric_range(res, METRIC_CACHE_HIT_RATIO, &lo, &hi)) {
+            snprintf(out[n].name, sizeof out[n].name, "hit_ratio_vs_%s", key);
+            snprintf(out[n].title, sizeof out[n].title, "Cache hit ratio vs %.100s",
+                     res->axis_keys[0]);
+            kinds[n++] = PK_HIT_RATIO;
+        }
+        if (metric_range(res, METRIC_LAG_P99, &lo, &hi)) {
+            snprintf(out[n].name, sizeof out[n].name, "lag_vs_%s", key);
+            snprintf(out[n].title, sizeof out[n].title, "p99 replication lag vs %.100s",
+                     res->axis_keys[0]);
+            kinds[n++] = PK_LAG;
         }
         long axis = usl_axis(res);
         if (axis >= 0) {
@@ -806,6 +843,14 @@ int plot_write_scripts(const results *res, const char *dir)
         case PK_THROUGHPUT:
             rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_THROUGHPUT,
                              "throughput (requests/s)");
+            break;
+        case PK_HIT_RATIO:
+            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_CACHE_HIT_RATIO,
+                             "cache hit ratio (share of lookups)");
+            break;
+        case PK_LAG:
+            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_LAG_P99,
+                             "p99 replication lag (ms)");
             break;
         case PK_USL: rc = write_usl(res, f, info[i].name, info[i].title); break;
         default: rc = write_timeseries(res, f, info[i].name, info[i].title); break;

@@ -18,7 +18,7 @@
 
 #include "cli/results.h"
 
-#define PLOT_MAX 5 /* plots a run can have */
+#define PLOT_MAX 7 /* plots a run can have */
 
 typedef struct plot_info {
     char name[96];   /* script and image name without extension, e.g. "p99_vs_app.rate" */

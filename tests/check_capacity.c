@@ -226,6 +226,38 @@ START_TEST(test_max_load)
 }
 END_TEST
 
+/* A sweep along which throughput stays put (within its CIs) gets no USL fit, with the
+ * reason: a cache size or a query mix under an open workload has no scalability curve.
+ * Throughput 1000 +- 1 per replication at every point (half-width t(0.975,2)/sqrt(3)). */
+START_TEST(test_usl_flat_throughput)
+{
+    static const char *const names[] = {"base"};
+    static const char *const rates[] = {"100/s", "200/s", "300/s", "400/s", "500/s"};
+    double p99[15];
+    for (int i = 0; i < 15; i++) p99[i] = 5.0;
+    results res;
+    synthetic(&res, 1, names, 5, rates, 3, p99, NULL);
+    for (size_t c = 0; c < res.n_cells; c++)
+        for (size_t k = 0; k < res.cells[c].n_reps; k++)
+            res.cells[c].reps[k].metrics[METRIC_THROUGHPUT] = 1000.0 + (double)k - 1.0 + 0.1 * (double)c;
+    capacity cap;
+    ck_assert_int_eq(capacity_analyse(&res, &cap), 0);
+    ck_assert_uint_eq(cap.n_lines, 1);
+    ck_assert_int_eq(cap.lines[0].usl_tried, 1);
+    ck_assert_int_eq(cap.lines[0].usl.ok, 0);
+    ck_assert_ptr_nonnull(strstr(cap.lines[0].usl.note, "does not change"));
+    capacity_fini(&cap);
+    /* the same sweep with throughput = rate is fitted */
+    for (size_t c = 0; c < res.n_cells; c++)
+        for (size_t k = 0; k < res.cells[c].n_reps; k++)
+            res.cells[c].reps[k].metrics[METRIC_THROUGHPUT] = agg_axis_value(&res, res.cells[c].point, 0) + (double)k - 1.0;
+    ck_assert_int_eq(capacity_analyse(&res, &cap), 0);
+    ck_assert_int_eq(cap.lines[0].usl.ok, 1);
+    capacity_fini(&cap);
+    results_fini(&res);
+}
+END_TEST
+
 /* Utilisation alone: without the flagged cache, db at 90% (450/s) comes first; the SLO
  * met at every point gives the top as a lower bound and the headroom from it. */
 START_TEST(test_saturation_by_utilisation)
@@ -530,6 +562,7 @@ Suite *capacity_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("analysis");
     tcase_add_test(tc, test_max_load);
+    tcase_add_test(tc, test_usl_flat_throughput);
     tcase_add_test(tc, test_saturation_by_utilisation);
     tcase_add_test(tc, test_csv_text);
     tcase_add_test(tc, test_csv_header_only);

@@ -661,6 +661,22 @@ START_TEST(test_plot_list)
     ck_assert_str_eq(info[1].name, "p99_vs_app.rate");
     ck_assert_str_eq(info[2].name, "throughput_vs_app.rate");
     ck_assert_str_eq(info[3].name, "timeseries");
+    /* a cache hit ratio and a replication lag add their sweep plots, in that order */
+    for (size_t c = 0; c < res.n_cells; c++)
+        for (size_t k = 0; k < res.cells[c].n_reps; k++) {
+            res.cells[c].reps[k].metrics[METRIC_CACHE_HIT_RATIO] = 0.5;
+            res.cells[c].reps[k].metrics[METRIC_LAG_P99] = 2.0;
+        }
+    n = plot_list(&res, info);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_str_eq(info[3].name, "hit_ratio_vs_app.rate");
+    ck_assert_str_eq(info[4].name, "lag_vs_app.rate");
+    ck_assert_str_eq(info[5].name, "timeseries");
+    for (size_t c = 0; c < res.n_cells; c++)
+        for (size_t k = 0; k < res.cells[c].n_reps; k++) {
+            res.cells[c].reps[k].metrics[METRIC_CACHE_HIT_RATIO] = NAN;
+            res.cells[c].reps[k].metrics[METRIC_LAG_P99] = NAN;
+        }
     /* without a sweep, no sweep plots; without series, no time series */
     for (size_t c = 0; c < res.n_cells; c++)
         for (size_t k = 0; k < res.cells[c].n_reps; k++) {
