@@ -1517,6 +1517,33 @@ static void check_resolved(const scenario *sc, const resolved *r, rctx *c)
             }
         }
     }
+    if (!p->unusable) {
+        /* A router's `next` is a template, copied once per shard, that serves nothing
+         * itself: a link from anything else to it would send requests where they are
+         * neither served as the user thinks nor reported. */
+        for (size_t i = 0; i < p->n_st; i++) {
+            if (strcmp(p->st[i].kind->name, "router") != 0) continue;
+            const opt_def *next_row = opt_find(p->st[i].kind->options, "next");
+            int t = next_row ? link_target(p, r, i, next_row) : -1;
+            if (t < 0) continue;
+            for (size_t k = 0; k < p->n_st; k++) {
+                const opt_def *table = p->st[k].kind->options;
+                for (size_t row = 0; table[row].name; row++) {
+                    if (table[row].type != OPT_LINK || link_target(p, r, k, &table[row]) != t)
+                        continue;
+                    if (strcmp(p->st[k].kind->name, "router") == 0 && &table[row] == opt_find(table, "next"))
+                        continue; /* another router copying the same template: fine */
+                    char *msg = fmt("[%s] is the shard template of router [%s] (copied once per "
+                                    "shard; the template itself serves nothing), so [%s] cannot "
+                                    "send to it\ngive the router its own section to copy, or "
+                                    "send [%s] through the router",
+                                    p->st[t].name, p->st[i].name, p->st[k].name, p->st[k].name);
+                    report_at(c, DIAG_ERROR, sc, (int)k, row, msg);
+                    free(msg);
+                }
+            }
+        }
+    }
     free(s.colour);
     free(s.path);
 }

@@ -416,6 +416,14 @@ static const struct bad_case {
      "    3 | next = dbb\n"
      "      |        ^^^\n"
      "   did you mean 'db'?\n"},
+    /* a router's template serves nothing itself: nothing else may send to it */
+    {"template_linked.ini", {NULL}, -1, 1, 0,
+     "tests/data/scenarios/template_linked.ini:3: error: [db] is the shard template of router "
+     "[shards] (copied once per shard; the template itself serves nothing), so [app] cannot "
+     "send to it\n"
+     "    3 | next = db\n"
+     "      |        ^^\n"
+     "   give the router its own section to copy, or send [app] through the router\n"},
     {"cycle.ini", {NULL}, -1, 1, 0,
      "tests/data/scenarios/cycle.ini:11: error: link cycle: app -> db -> cache -> db\n"
      "   11 | next = db\n"
