@@ -164,7 +164,12 @@ slo_verdict slo_judge(const slo_clause *c, ci v)
     return SLO_UNCERTAIN;
 }
 
-slo_verdict slo_worse(slo_verdict a, slo_verdict b) { return a > b ? a : b; }
+slo_verdict slo_worse(slo_verdict a, slo_verdict b)
+{
+    /* all clauses must hold: one that fails settles it, whatever the others lack */
+    if (a == SLO_FAIL || b == SLO_FAIL) return SLO_FAIL;
+    return a > b ? a : b;
+}
 
 const char *slo_verdict_text(slo_verdict v)
 {

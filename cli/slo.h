@@ -47,8 +47,8 @@ int slo_parse(const char *text, slo *out, char *err, size_t errlen);
  * replication) the mean alone decides between pass and fail. O(1). */
 slo_verdict slo_judge(const slo_clause *c, ci v);
 
-/* The verdict of two clauses together: the worse of the two (no data counts as worst).
- * O(1). */
+/* The verdict of two clauses together (both must hold): fail when either fails, else
+ * no data when either lacks its metric, else the worse of pass and uncertain. O(1). */
 slo_verdict slo_worse(slo_verdict a, slo_verdict b);
 
 /* "pass", "uncertain (CI straddles the target)", "fail", "no data". O(1). */

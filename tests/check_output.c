@@ -644,6 +644,11 @@ START_TEST(test_slo_worse)
     ck_assert_int_eq(slo_worse(SLO_PASS, SLO_UNCERTAIN), SLO_UNCERTAIN);
     ck_assert_int_eq(slo_worse(SLO_FAIL, SLO_UNCERTAIN), SLO_FAIL);
     ck_assert_int_eq(slo_worse(SLO_PASS, SLO_PASS), SLO_PASS);
+    /* a failed clause settles it even when another has no data; else no data wins */
+    ck_assert_int_eq(slo_worse(SLO_NO_DATA, SLO_FAIL), SLO_FAIL);
+    ck_assert_int_eq(slo_worse(SLO_FAIL, SLO_NO_DATA), SLO_FAIL);
+    ck_assert_int_eq(slo_worse(SLO_UNCERTAIN, SLO_NO_DATA), SLO_NO_DATA);
+    ck_assert_int_eq(slo_worse(SLO_NO_DATA, SLO_PASS), SLO_NO_DATA);
     ck_assert_str_eq(slo_verdict_text(SLO_UNCERTAIN), "uncertain (CI straddles the target)");
 }
 END_TEST
