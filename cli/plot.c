@@ -18,6 +18,7 @@
 #define PLOT_WIDTH 1000   /* pixels */
 #define PLOT_HEIGHT 600   /* pixels */
 #define PANEL_HEIGHT 260  /* pixels per time-series panel */
+#define TS_MAX_LINES 8    /* lines a time-series panel draws at most (variants x series) */
 
 /* ---- small helpers ---- */
 
@@ -654,6 +655,62 @@ static void series_range(const results_cell *const *cells, size_t n, const char 
     }
 }
 
+/* The series name without its panel's prefix ("queue_db" -> "db"), for the legend. */
+static const char *series_label(const char *name)
+{
+    static const char *const prefixes[] = {"queue_", "lag_ms_", "lag_", "hit_ratio_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(name, prefixes[i], n) == 0 && name[n]) return name + n;
+    }
+    return name;
+}
+
+/* Picks the series of panel p to draw: every one when their lines (a line per variant
+ * that has the series) are at most TS_MAX_LINES, else those with the highest peaks
+ * (ties: first seen), as many as fit, at least one. keep[j] is set for the kept names;
+ * *kept counts them; returns how many series the panel has in all. */
+static size_t pick_series(const results_cell *const *cells, size_t n_cells, char (*names)[64],
+                          size_t n_names, int p, unsigned char *keep, size_t *kept)
+{
+    size_t total = 0, lines = 0;
+    double *peak = malloc((n_names + 1) * sizeof *peak);
+    size_t *count = malloc((n_names + 1) * sizeof *count); /* lines of series j */
+    for (size_t j = 0; j < n_names; j++) {
+        keep[j] = 0;
+        if (panel_of(names[j]) != p) continue;
+        size_t c = 0;
+        for (size_t v = 0; v < n_cells; v++) c += cell_has_series(cells[v], names[j]);
+        if (!c) continue;
+        keep[j] = 1;
+        total++;
+        lines += c;
+        double lo = INFINITY, hi = 0;
+        series_range(cells, n_cells, names[j], &lo, &hi);
+        if (peak) peak[j] = hi;
+        if (count) count[j] = c;
+    }
+    *kept = total;
+    if (lines > TS_MAX_LINES && peak && count) {
+        unsigned char *cand = keep; /* candidates: keep[j] == 1 */
+        size_t used = 0;
+        *kept = 0;
+        for (;;) { /* the highest remaining candidate, while its lines fit */
+            size_t best = n_names;
+            for (size_t j = 0; j < n_names; j++)
+                if (cand[j] == 1 && (best == n_names || peak[j] > peak[best])) best = j;
+            if (best == n_names || (*kept > 0 && used + count[best] > TS_MAX_LINES)) break;
+            cand[best] = 2;
+            used += count[best];
+            (*kept)++;
+        }
+        for (size_t j = 0; j < n_names; j++) keep[j] = keep[j] == 2;
+    }
+    free(peak);
+    free(count);
+    return total;
+}
+
 static int write_timeseries(const results *res, FILE *f, const char *name, const char *title)
 {
     char (*names)[64];
@@ -665,9 +722,11 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     }
     size_t *first = malloc((res->n_cells + 1) * sizeof *first);
     const results_cell **cells = malloc((res->n_variants + 1) * sizeof *cells);
-    if (!first || !cells) {
+    unsigned char *keep = malloc(n_names + 1);
+    if (!first || !cells || !keep) {
         free(first);
         free(cells);
+        free(keep);
         free(names);
         errno = ENOMEM;
         return -1;
@@ -696,30 +755,54 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     head(f, name, title, "timeseries.csv");
     fputs("# One line per variant (colour); panels for the series present. Rows are picked\n"
           "# with every ::FIRST::LAST (data rows of timeseries.csv counted from 0); the\n"
-          "# ranges below are those of the last sweep point.\n",
+          "# ranges below are those of the last sweep point. A panel with more lines than\n"
+          "# fit draws the series with the highest peaks (its key says so); every series is\n"
+          "# in timeseries.csv. On a log axis, zeros (an idle queue, a replica caught up) are\n"
+          "# drawn on the bottom edge.\n",
           f);
-    fputs("set key outside right top box\n", f);
+    /* no box: in a multiplot with fixed margins gnuplot overestimates the key width, and
+     * a box would reach into the axes; the right-justified text stays at the right edge */
+    fputs("set key outside right top nobox\n", f);
     begin_terminals(f, name, height);
-    fprintf(f, "    set multiplot layout %d,1 margins 0.13,0.76,%.3f,%.3f spacing 0,0.035 title ",
-            n_panels, 80.0 / height, 1.0 - 50.0 / height);
+    /* room on the right for the widest key: about 0.65 em a character, plus the sample */
+    double key_px = 0;
+    for (int p = 0; p < PANELS; p++) {
+        if (!((mask >> p) & 1)) continue;
+        size_t kept, in_panel = pick_series(cells, res->n_variants, names, n_names, p, keep, &kept);
+        size_t longest = kept < in_panel ? 20 : 0; /* the key's title */
+        for (size_t v = 0; v < res->n_variants; v++)
+            for (size_t j = 0; j < n_names; j++) {
+                if (!keep[j] || !cell_has_series(cells[v], names[j])) continue;
+                size_t len = strlen(res->variant_names[v]);
+                if (in_panel > 1) len += 2 + strlen(series_label(names[j]));
+                if (len > longest) longest = len;
+            }
+        double px = (double)longest * 9.0 + 80.0;
+        if (px > key_px) key_px = px;
+    }
+    double right = 1.0 - (key_px + 20.0) / PLOT_WIDTH;
+    if (right > 0.80) right = 0.80;
+    if (right < 0.55) right = 0.55;
+    fprintf(f, "    set multiplot layout %d,1 margins 0.13,%.3f,%.3f,%.3f spacing 0,0.035 title ",
+            n_panels, right, 80.0 / height, 1.0 - 50.0 / height);
     snprintf(label, sizeof label, "%s%s", title, pt);
     gp_string(f, label);
     fputs("\n", f);
     for (int p = 0; p < PANELS; p++) {
         if (!((mask >> p) & 1)) continue;
-        size_t in_panel = 0;
+        size_t kept, in_panel = pick_series(cells, res->n_variants, names, n_names, p, keep, &kept);
         double lo = INFINITY, hi = 0;
-        for (size_t j = 0; j < n_names; j++) {
-            if (panel_of(names[j]) != p) continue;
-            in_panel++;
-            series_range(cells, res->n_variants, names[j], &lo, &hi);
-        }
+        for (size_t j = 0; j < n_names; j++)
+            if (keep[j]) series_range(cells, res->n_variants, names[j], &lo, &hi);
         fputs("    set ylabel ", f);
         gp_string(f, panels[p].ylabel);
+        int logy = p != PANEL_HIT && lo > 0 && hi / lo > 50;
+        double floor_y = logy ? pow(10.0, floor(log10(lo))) : 0.0; /* zeros drawn here */
         if (p == PANEL_HIT) fputs("\n    unset logscale y\n    set yrange [0:1]\n", f);
-        else if (lo > 0 && hi / lo > 50)
-            fputs("\n    set logscale y 10\n    set yrange [*:*]\n", f);
+        else if (logy) fprintf(f, "\n    set logscale y 10\n    set yrange [%.6g:*]\n", floor_y);
         else fputs("\n    unset logscale y\n    set yrange [0:*]\n", f);
+        if (kept < in_panel) fprintf(f, "    set key title 'the %zu highest of %zu'\n", kept, in_panel);
+        else fputs("    set key notitle\n", f);
         if (p == last_panel)
             fputs("    set format x '%g'\n    set xlabel 'simulated time (s)'\n", f);
         else fputs("    set format x ''\n    unset xlabel\n", f);
@@ -730,17 +813,23 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
             if (!rows) continue;
             size_t ci = (size_t)(c - res->cells), k = 0;
             for (size_t j = 0; j < n_names; j++) {
-                if (panel_of(names[j]) != p) continue;
+                if (!keep[j]) continue;
                 k++;
                 if (!cell_has_series(c, names[j])) continue;
                 snprintf(label, sizeof label, "%s", res->variant_names[v]);
                 if (in_panel > 1) {
                     size_t len = strlen(label);
-                    snprintf(label + len, sizeof label - len, ": %s", names[j]);
+                    snprintf(label + len, sizeof label - len, ": %s", series_label(names[j]));
                 }
                 next_element(f, &first_el);
-                fprintf(f, "'timeseries.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw 2",
-                        first[ci], first[ci] + rows - 1, col_t, col_t + 1 + (int)j);
+                int col = col_t + 1 + (int)j;
+                if (logy)
+                    fprintf(f, "'timeseries.csv' skip 1 every ::%zu::%zu using %d:(valid(%d) && "
+                               "$%d <= 0 ? %.6g : $%d) with lines lw 2",
+                            first[ci], first[ci] + rows - 1, col_t, col, col, floor_y, col);
+                else
+                    fprintf(f, "'timeseries.csv' skip 1 every ::%zu::%zu using %d:%d with lines lw 2",
+                            first[ci], first[ci] + rows - 1, col_t, col);
                 line_style(f, v, k - 1);
                 fputs(" title ", f);
                 gp_string(f, label);
@@ -752,6 +841,7 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     end_terminals(f);
     free(first);
     free(cells);
+    free(keep);
     free(names);
     return 0;
 }

@@ -175,6 +175,7 @@ static void app_pool_report(station *st, report *out)
 
 static void app_pool_sample(station *st, report *out)
 {
+    if (st->hidden) return; /* a template cloned by a router: not a station of the run */
     put_value(out, "ts.app_conn_", st->name, (double)as_app_pool(st)->in_use);
 }
 

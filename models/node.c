@@ -651,6 +651,7 @@ static void node_report(station *st, report *out)
 static void node_sample(station *st, report *out)
 {
     node *nd = as_node(st);
+    if (st->hidden) return; /* a template cloned by a router: not a station of the run */
     put_value(out, "ts.conn_", st->name, "", (double)nd->connections);
     if (!nd->has_table) return;
     put_value(out, "ts.maint_", st->name, "", (double)nd->maint_busy);

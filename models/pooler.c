@@ -530,6 +530,7 @@ static void pooler_report(station *st, report *out)
 static void pooler_sample(station *st, report *out)
 {
     pooler *p = as_pooler(st);
+    if (st->hidden) return; /* a template cloned by a router: not a station of the run */
     put_value(out, "ts.server_conn_", st->name, (double)p->conns.in_use);
     put_value(out, "ts.client_conn_", st->name, (double)p->n_sessions);
 }

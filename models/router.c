@@ -990,7 +990,8 @@ static void router_sample(station *st, report *out)
 {
     router *rt = as_router(st);
     sync_hidden(rt);
-    put_named(out, "ts.hot_shard_", st->name, hot_ratio(rt->interval, rt->n_shards));
+    if (!st->hidden)
+        put_named(out, "ts.hot_shard_", st->name, hot_ratio(rt->interval, rt->n_shards));
     for (uint32_t i = 0; i < rt->n_shards; i++) rt->interval[i] = 0;
 }
 
