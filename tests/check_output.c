@@ -702,6 +702,47 @@ END_TEST
 static int do_plot_run(void *arg) { return plot_run(arg, 0); }
 
 /* The scripts are written, and draw without a word from gnuplot when it is installed. */
+/* A time-series panel with more lines than fit: 10 queue series in 2 variants make 20
+ * lines; the panel keeps the 4 series with the highest peaks (queue_s9 .. queue_s6: peak
+ * value = index), labels them without the "queue_" prefix, and says so in its key. */
+START_TEST(test_timeseries_busiest)
+{
+    results res;
+    fixture(&res);
+    for (size_t c = 0; c < res.n_cells; c++)
+        for (size_t k = 0; k < res.cells[c].n_reps; k++) {
+            series_set *ss = &res.cells[c].reps[k].series;
+            free(ss->names);
+            free(ss->values);
+            ss->n_series = 11;
+            ss->names = calloc(ss->n_series, sizeof *ss->names);
+            ss->values = malloc(ss->n_points * ss->n_series * sizeof *ss->values);
+            ck_assert(ss->names && ss->values);
+            strcpy(ss->names[0], "throughput");
+            for (size_t j = 1; j < ss->n_series; j++) snprintf(ss->names[j], sizeof ss->names[j], "queue_s%zu", j - 1);
+            for (size_t i = 0; i < ss->n_points; i++)
+                for (size_t j = 0; j < ss->n_series; j++)
+                    ss->values[i * ss->n_series + j] = j ? (double)(j - 1) : 100.0;
+        }
+    char *base = scratch();
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/run", base);
+    ck_assert_int_eq(output_write(&res, dir, 0, 1), 0);
+    snprintf(path, sizeof path, "%s/timeseries.gp", dir);
+    char *gp = slurp(path);
+    ck_assert_ptr_nonnull(strstr(gp, "set key title 'the 4 highest of 10'"));
+    for (int j = 0; j < 10; j++) {
+        char label[64];
+        snprintf(label, sizeof label, "title 'base: s%d'", j);
+        ck_assert_msg((strstr(gp, label) != NULL) == (j >= 6), "s%d drawn: %d", j, strstr(gp, label) != NULL);
+    }
+    free(gp);
+    rm_tree(base);
+    free(base);
+    results_fini(&res);
+}
+END_TEST
+
 START_TEST(test_plots_draw)
 {
     results res;
@@ -795,6 +836,7 @@ Suite *output_suite(void)
     tcase_set_timeout(tc, TEST_STAT_TIMEOUT);
     tcase_add_test(tc, test_plot_list);
     tcase_add_test(tc, test_plots_draw);
+    tcase_add_test(tc, test_timeseries_busiest);
     tcase_add_test(tc, test_plot_failure);
     suite_add_tcase(s, tc);
     return s;
