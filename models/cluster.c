@@ -780,8 +780,15 @@ static void cluster_report(station *st, report *out)
     report_add(out, "failovers", (double)c->failovers);
     report_add(out, "outage_failed", (double)c->outage_failed);
     report_add(out, "outage_waited", (double)c->outage_waited);
+    char name[300];
+    /* per cluster too (station_metrics.csv): the bound a bounded(X) policy must keep */
+    snprintf(name, sizeof name, "replica_read_lag_max_ms.%s", st->name);
+    report_max(out, name, c->read_lag_max * 1e3);
+    snprintf(name, sizeof name, "replica_reads.%s", st->name);
+    report_add(out, name, (double)c->replica_reads);
+    snprintf(name, sizeof name, "primary_reads.%s", st->name);
+    report_add(out, name, (double)c->primary_reads);
     if (st->sim->n_regions > 1) {
-        char name[300];
         snprintf(name, sizeof name, "local_reads.%s", st->name);
         report_add(out, name, (double)c->local_reads);
         snprintf(name, sizeof name, "partition_failed.%s", st->name);
