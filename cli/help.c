@@ -95,7 +95,61 @@ static const char language_text[] =
     "| `uniform(N)` | keys 0..N-1 equally likely |\n"
     "| `zipf(S,N)` | rank r has probability proportional to 1/r^S (any S > 0); key 0 is the hottest |\n"
     "| `hotspot(FK,FO,N)` | a share FO of requests goes to the first FK x N keys |\n"
-    "| `latest(N)` | recently inserted keys are the most popular (YCSB \"latest\") |\n\n";
+    "| `latest(N)` | recently inserted keys are the most popular (YCSB \"latest\") |\n\n"
+    "## Regions\n\n"
+    "```ini\n"
+    "[regions]\n"
+    "us-east = eu-west 80ms, ap-south 190ms\n"
+    "eu-west = ap-south 120ms\n"
+    "```\n\n"
+    "Each line names a region and its round-trip times to others (the same both ways); a\n"
+    "region named only on the right is declared too, `NAME = none` declares one without\n"
+    "pairs of its own, and every pair needs a round trip. The first region named is where\n"
+    "stations without a `region` key sit. Stations are placed with `region = NAME` (a\n"
+    "cluster's replicas with `replica_regions`, a router's shards with `shard_regions`); a\n"
+    "request or reply that crosses from one region to another pays half the round trip.\n"
+    "A clients section sits in one region (write one section per region of users); a trace\n"
+    "can give each request its own region. Per-region latency is in regions.csv.\n\n"
+    "## Timeline\n\n"
+    "```ini\n"
+    "[timeline]\n"
+    "30s = crash db.primary\n"
+    "45s = slow db.replica.1 4x\n"
+    "60s = add-shard shards\n"
+    "70s = recover db.replica.1, slow db.replica.1 1x\n"
+    "90s = partition us-east eu-west\n"
+    "95s = heal us-east eu-west\n"
+    "```\n\n"
+    "A line is `TIME = ACTION TARGET [ARGUMENT]`, several actions at one time separated by\n"
+    "commas. TARGET is a station or a part of one (`db.primary`, `db.replica.2`,\n"
+    "`shards.shard.3.primary`). Variants add or replace lines with `timeline.TIME = ...`.\n\n"
+    "| action | target | what happens |\n"
+    "|---|---|---|\n"
+    "| `crash` | node, cache, cluster part | stops serving: requests in it and arriving fail; a crashed primary is replaced by its most up-to-date replica after the cluster's `failover_delay` (acknowledged writes it lacks are `lost_writes`); a crashed cache loses its contents and its write-behind queue |\n"
+    "| `recover` | the same | serves again (a replica catches up: its lag spikes, then falls) |\n"
+    "| `slow` | node, cluster part | every service time multiplied by the factor (`4x`); `1x` restores |\n"
+    "| `add-replica` | cluster | a new replica, starting from the current state (the base backup is taken as instantaneous), then applying new WAL |\n"
+    "| `add-shard` | router | one more shard; the keys that move are copied at `migrate_rate` as background load (`keys_moved_ratio`) |\n"
+    "| `drop-partition` | node | drops partition N (`drop-partition db 1`; none: the oldest left), nearly free |\n"
+    "| `delete-rows` | node | deletes the rows of partition (or key slice) N and vacuums, as background load on the cores |\n"
+    "| `flush` | cache | empties it, staying up (a cold start without an outage) |\n"
+    "| `partition` / `heal` | two regions | cuts / restores the network between them: requests across fail, WAL links retry |\n\n"
+    "Each kind's section below lists the actions it takes.\n\n";
+
+/* One line naming the timeline actions kind k takes (with its parts), or nothing. */
+static void print_actions(const station_kind *k, const char *lead, const char *quote, FILE *out)
+{
+    if (k->actions) {
+        fputs(lead, out);
+        for (const char *const *a = k->actions; *a; a++)
+            fprintf(out, "%s%s%s%s", a == k->actions ? "" : ", ", quote, *a, quote);
+        fputs(".\n\n", out);
+    } else if (k->ops->control) {
+        fprintf(out, "%s%sadd-shard%s, and any action of a shard's parts as "
+                     "%sROUTER.shard.I.PART%s (checked when the run starts).\n\n",
+                lead, quote, quote, quote, quote);
+    }
+}
 
 static int markdown(FILE *out)
 {
@@ -110,6 +164,7 @@ static int markdown(FILE *out)
     print_table_markdown(scenario_settings_options, out);
     for (size_t i = 0; i < n; i++) {
         fprintf(out, "\n## type = %s\n\n%s.\n\n", kinds[i]->name, kinds[i]->summary);
+        print_actions(kinds[i], "Timeline actions: ", "`", out);
         print_table_markdown(kinds[i]->options, out);
     }
     return 0;
@@ -142,5 +197,6 @@ int help_command(int argc, char **argv, FILE *out)
     }
     fprintf(out, "type = %s: %s\n", k->name, k->summary);
     print_table_text(k->options, out);
+    print_actions(k, "\ntimeline actions: ", "", out);
     return 0;
 }
