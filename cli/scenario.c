@@ -1517,33 +1517,6 @@ static void check_resolved(const scenario *sc, const resolved *r, rctx *c)
             }
         }
     }
-    if (!p->unusable) {
-        /* A router's `next` is a template, copied once per shard, that serves nothing
-         * itself: a link from anything else to it would send requests where they are
-         * neither served as the user thinks nor reported. */
-        for (size_t i = 0; i < p->n_st; i++) {
-            if (strcmp(p->st[i].kind->name, "router") != 0) continue;
-            const opt_def *next_row = opt_find(p->st[i].kind->options, "next");
-            int t = next_row ? link_target(p, r, i, next_row) : -1;
-            if (t < 0) continue;
-            for (size_t k = 0; k < p->n_st; k++) {
-                const opt_def *table = p->st[k].kind->options;
-                for (size_t row = 0; table[row].name; row++) {
-                    if (table[row].type != OPT_LINK || link_target(p, r, k, &table[row]) != t)
-                        continue;
-                    if (strcmp(p->st[k].kind->name, "router") == 0 && &table[row] == opt_find(table, "next"))
-                        continue; /* another router copying the same template: fine */
-                    char *msg = fmt("[%s] is the shard template of router [%s] (copied once per "
-                                    "shard; the template itself serves nothing), so [%s] cannot "
-                                    "send to it\ngive the router its own section to copy, or "
-                                    "send [%s] through the router",
-                                    p->st[t].name, p->st[i].name, p->st[k].name, p->st[k].name);
-                    report_at(c, DIAG_ERROR, sc, (int)k, row, msg);
-                    free(msg);
-                }
-            }
-        }
-    }
     free(s.colour);
     free(s.path);
 }
@@ -1726,6 +1699,43 @@ void resolved_fini(resolved *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Index of the resolved station named name, or -1. */
+static int resolved_index(const resolved *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_stations; i++)
+        if (strcmp(r->stations[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* The stations a workload reaches through a link other than a router's template link
+ * (`next` of a router): out[i] = 1 for those. A router's template is copied once per
+ * shard and left out of the outputs, unless requests also reach it this way. */
+static void reached_directly(const resolved *r, unsigned char *out)
+{
+    size_t n = r->n_stations, head = 0, tail = 0;
+    unsigned char *seen = xcalloc(n ? n : 1, 1);
+    int *queue = xcalloc(n ? n : 1, sizeof *queue);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 0;
+        if (strcmp(r->stations[i].kind->name, "clients") == 0) seen[i] = 1, queue[tail++] = (int)i;
+    }
+    while (head < tail) {
+        size_t i = (size_t)queue[head++];
+        const opt_def *table = r->stations[i].kind->options;
+        int router = strcmp(r->stations[i].kind->name, "router") == 0;
+        for (size_t row = 0; table[row].name; row++) {
+            if (table[row].type != OPT_LINK) continue;
+            const char *v = link_value(&table[row], r->stations[i].config);
+            int j = v ? resolved_index(r, v) : -1;
+            if (j < 0) continue;
+            if (!(router && strcmp(table[row].name, "next") == 0)) out[j] = 1;
+            if (!seen[j]) seen[j] = 1, queue[tail++] = j;
+        }
+    }
+    free(seen);
+    free(queue);
+}
+
 int resolved_build(const resolved *r, sim *s)
 {
     const regions_def *rg = r->regions;
@@ -1738,17 +1748,27 @@ int resolved_build(const resolved *r, sim *s)
         }
         if (sim_set_regions(s, rg->n, names, rtt) != 0) return -1;
     }
+    unsigned char *direct = xcalloc(r->n_stations ? r->n_stations : 1, 1);
+    reached_directly(r, direct);
     for (size_t i = 0; i < r->n_stations; i++) {
         const resolved_station *rs = &r->stations[i];
         station *st = station_new(s, rs->kind, rs->name, rs->config);
-        if (!st) return -1;
+        if (!st) {
+            free(direct);
+            return -1;
+        }
+        st->reached_directly = direct[i];
         if (rs->kind->placed) {
             const char *region = *(char *const *)((const char *)rs->config + rs->kind->region_offset);
             int idx = sim_region_index(s, region);
-            if (idx < 0) return -1; /* checked at load */
+            if (idx < 0) { /* checked at load */
+                free(direct);
+                return -1;
+            }
             st->region = (uint16_t)idx;
         }
     }
+    free(direct);
     return 0;
 }
 

@@ -508,7 +508,9 @@ static int router_init(station *st)
         sim_fail(s, "station '%s': a router cannot be its own shard template", st->name);
         return -1;
     }
-    rt->tmpl->hidden = 1;
+    /* the template is copied per shard; it serves (and is reported) only when requests
+     * also reach it by another link */
+    if (!rt->tmpl->reached_directly) rt->tmpl->hidden = 1;
     uint32_t n = router_initial_shards(rt->cfg);
     char err[700];
     if (region_list_resolve(&rt->cfg->shard_regions, s, "shard_regions", rt->shard_region, err,

@@ -77,6 +77,8 @@ typedef struct station {
     uint32_t id;               /* index in the simulation */
     uint16_t region;           /* region index (network delays between regions, sim.h) */
     int hidden;                /* a template cloned by another station: left out of outputs */
+    int reached_directly;      /* requests reach it by links, not only as a template (set by
+                                  the builder before init; a template then stays visible) */
     int region_per_request;    /* requests carry their own region (clients in several) */
     sim *sim;                  /* the simulation it belongs to */
     void *config;              /* parsed options (owned; released at fini) */

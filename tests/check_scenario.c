@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/results.h"
+#include "cli/runner.h"
 #include "cli/scenario.h"
 #include "models/clients.h"
 #include "models/server.h"
@@ -416,14 +418,6 @@ static const struct bad_case {
      "    3 | next = dbb\n"
      "      |        ^^^\n"
      "   did you mean 'db'?\n"},
-    /* a router's template serves nothing itself: nothing else may send to it */
-    {"template_linked.ini", {NULL}, -1, 1, 0,
-     "tests/data/scenarios/template_linked.ini:3: error: [db] is the shard template of router "
-     "[shards] (copied once per shard; the template itself serves nothing), so [app] cannot "
-     "send to it\n"
-     "    3 | next = db\n"
-     "      |        ^^\n"
-     "   give the router its own section to copy, or send [app] through the router\n"},
     {"cycle.ini", {NULL}, -1, 1, 0,
      "tests/data/scenarios/cycle.ini:11: error: link cycle: app -> db -> cache -> db\n"
      "   11 | next = db\n"
@@ -579,6 +573,55 @@ START_TEST(test_bad_file)
 }
 END_TEST
 
+/* A router's template that requests also reach directly serves them and is reported like
+ * any station; the router's copies are separate stations. Constant arrivals at 1000/s
+ * for 2 s come at 1, 2, ... 2000 ms; the last cannot finish by 2 s: exactly 1999
+ * departures from db, none from the idle copies. A template reached only through its
+ * router is left out of the outputs, and its copies do the 1999. */
+START_TEST(test_template_reached_directly)
+{
+    static const char text[] =
+        "[scenario]\nduration = 2s\nreplications = 2\n"
+        "[app]\ntype = clients\narrival = constant\nrate = 1000/s\nnext = db\n"
+        "[db]\ntype = node\ncores = 8\n"
+        "[router]\ntype = router\nshards = 2\nnext = db\n";
+    for (int direct = 1; direct >= 0; direct--) {
+        scenario sc;
+        diag_list d;
+        diag_init(&d);
+        const char *use = text;
+        char alt[sizeof text + 16];
+        if (!direct) { /* app -> router -> copies of db */
+            const char *at = strstr(text, "next = db\n[db]");
+            snprintf(alt, sizeof alt, "%.*snext = router\n%s", (int)(at - text), text,
+                     at + strlen("next = db\n"));
+            use = alt;
+        }
+        ck_assert_int_eq(scenario_load_string(&sc, "t.ini", use, strlen(use), NULL, 0, &d), 0);
+        resolved r;
+        ck_assert_int_eq(scenario_resolve(&sc, 0, 0, &r, &d), 0);
+        run_result out;
+        ck_assert_int_eq(runner_run_one(&r, 0, 0, 0, 0.0, &out), 0);
+        int seen_db = 0;
+        double copies = 0;
+        for (size_t i = 0; i < out.n_stations; i++) {
+            const station_row *row = &out.stations[i];
+            if (strcmp(row->name, "db") == 0) {
+                seen_db = 1;
+                ck_assert_double_eq_tol(row->throughput * 2.0, 1999.0, 1e-9);
+            }
+            if (strncmp(row->name, "router.shard.", 13) == 0) copies += row->throughput * 2.0;
+        }
+        ck_assert_int_eq(seen_db, direct);
+        ck_assert_double_eq_tol(copies, direct ? 0.0 : 1999.0, 1e-9);
+        run_result_fini(&out);
+        resolved_fini(&r);
+        scenario_fini(&sc);
+        diag_fini(&d);
+    }
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -590,6 +633,7 @@ Suite *scenario_suite(void)
     tcase_add_test(tc, test_print);
     tcase_add_test(tc, test_ranges);
     tcase_add_test(tc, test_build);
+    tcase_add_test(tc, test_template_reached_directly);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_resolve_range);
     suite_add_tcase(s, tc);
