@@ -447,6 +447,27 @@ static void node_as_cluster_keys(const adv_base *b, const adv_plan *p, adv_text 
     }
 }
 
+/* Sharding splits the data: each of the p->shards copies of the database holds 1/N of
+ * the table's rows and of the working set (with the same memory each), so scans and
+ * buffer-pool misses shrink with the shard count. `prefix` is "" for a node, "primary." or
+ * "replica." for a cluster's parts. */
+static void shard_split(const adv_plan *p, const node_config *nc, adv_text *t, const char *db,
+                        const char *prefix)
+{
+    if (!p->shards) return;
+    if (nc->table.table_rows > 0 && nc->table.rows.n == 0) {
+        long long rows = (long long)ceil((double)nc->table.table_rows / (double)p->shards);
+        text_set(t, db, prefix[0] ? "primary.table_rows" : "table_rows", "%lld", rows);
+        if (prefix[0]) text_set(t, db, "replica.table_rows", "%lld", rows);
+    }
+    if (nc->working_set > 0) {
+        char val[64];
+        fmt_shortest(nc->working_set / (double)p->shards, val, sizeof val);
+        text_set(t, db, prefix[0] ? "primary.working_set" : "working_set", "%sB", val);
+        if (prefix[0]) text_set(t, db, "replica.working_set", "%sB", val);
+    }
+}
+
 /* The keys and sections to append to the user's file for configuration p: the --set
  * overrides first (as keys), then the chain in order, then the database. */
 static void plan_text(const adv_base *b, const adv_plan *p, const char *const *sets,
@@ -510,6 +531,7 @@ static void plan_text(const adv_base *b, const adv_plan *p, const char *const *s
         text_set(t, db, "read_from", "replicas");
         node_as_cluster_keys(b, p, t, db, "primary");
         node_as_cluster_keys(b, p, t, db, "replica");
+        shard_split(p, b->primary, t, db, "primary.");
         return;
     }
     if (b->cluster) {
@@ -527,6 +549,7 @@ static void plan_text(const adv_base *b, const adv_plan *p, const char *const *s
             text_set(t, db, "replica.partition_by", "range");
             text_set(t, db, "replica.partitions", "%lld", (long long)p->partitions);
         }
+        shard_split(p, b->primary, t, db, "primary.");
         return;
     }
     if (p->factor > 1) text_set(t, db, "cores", "%lld", (long long)(b->primary->cores * p->factor));
@@ -534,6 +557,7 @@ static void plan_text(const adv_base *b, const adv_plan *p, const char *const *s
         text_set(t, db, "partition_by", "range");
         text_set(t, db, "partitions", "%lld", (long long)p->partitions);
     }
+    shard_split(p, b->primary, t, db, "");
 }
 
 /* ---- simulating and judging a configuration ------------------------------------------- */
