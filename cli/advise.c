@@ -1247,7 +1247,8 @@ static void print_header(const adv_ctx *cx, FILE *out)
         units_format(c->rate, UNIT_RATE, tmp, sizeof tmp);
         snprintf(buf, sizeof buf, "open, %s%s", tmp, c->arrival == ARRIVAL_MMPP ? " with bursts" : "");
     }
-    fprintf(out, "  workload  [%s] %s; %.0f%% reads, %.0f%% writes, %.0f%% scans; keys %s\n",
+    /* shares as 80%, 0.5% (a small share is not rounded to 0) */
+    fprintf(out, "  workload  [%s] %s; %.3g%% reads, %.3g%% writes, %.3g%% scans; keys %s\n",
             b->clients->name, buf, 100 * b->mix_read, 100 * b->mix_write, 100 * b->mix_scan, keys);
     fprintf(out, "  database  [%s] %s: ", b->db->name, b->db->kind->name);
     if (b->cluster)
