@@ -850,6 +850,21 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
 
 enum plot_kind { PK_CDF, PK_P99, PK_THROUGHPUT, PK_HIT_RATIO, PK_LAG, PK_USL, PK_TIMESERIES };
 
+/* The plots of a metric against the first swept key, drawn when some cell has it. */
+static const struct {
+    int metric;         /* METRIC_* */
+    const char *name;   /* file name before "_vs_<key>" */
+    const char *title;  /* title before " vs <key>" */
+    const char *ylabel; /* y axis */
+    int kind;           /* PK_* */
+} sweep_plots[] = {
+    {METRIC_LAT_P99, "p99", "p99 latency", "p99 latency (ms)", PK_P99},
+    {METRIC_THROUGHPUT, "throughput", "Throughput", "throughput (requests/s)", PK_THROUGHPUT},
+    {METRIC_CACHE_HIT_RATIO, "hit_ratio", "Cache hit ratio", "cache hit ratio (share of lookups)",
+     PK_HIT_RATIO},
+    {METRIC_LAG_P99, "lag", "p99 replication lag", "p99 replication lag (ms)", PK_LAG},
+};
+
 /* Fills out[] and kinds[]; returns the count. */
 static size_t plan(const results *res, plot_info *out, int *kinds)
 {
@@ -863,29 +878,12 @@ static size_t plan(const results *res, plot_info *out, int *kinds)
     if (has_sweep(res)) {
         char key[64];
         safe_name(res->axis_keys[0], key, sizeof key);
-        if (metric_range(res, METRIC_LAT_P99, &lo, &hi)) {
-            snprintf(out[n].name, sizeof out[n].name, "p99_vs_%s", key);
-            snprintf(out[n].title, sizeof out[n].title, "p99 latency vs %.100s",
+        for (size_t k = 0; k < sizeof sweep_plots / sizeof sweep_plots[0]; k++) {
+            if (!metric_range(res, sweep_plots[k].metric, &lo, &hi)) continue;
+            snprintf(out[n].name, sizeof out[n].name, "%s_vs_%s", sweep_plots[k].name, key);
+            snprintf(out[n].title, sizeof out[n].title, "%s vs %.100s", sweep_plots[k].title,
                      res->axis_keys[0]);
-            kinds[n++] = PK_P99;
-        }
-        if (metric_range(res, METRIC_THROUGHPUT, &lo, &hi)) {
-            snprintf(out[n].name, sizeof out[n].name, "throughput_vs_%s", key);
-            snprintf(out[n].title, sizeof out[n].title, "Throughput vs %.100s",
-                     res->axis_keys[0]);
-            kinds[n++] = PK_THROUGHPUT;
-        }
-        if (metric_range(res, METRIC_CACHE_HIT_RATIO, &lo, &hi)) {
-            snprintf(out[n].name, sizeof out[n].name, "hit_ratio_vs_%s", key);
-            snprintf(out[n].title, sizeof out[n].title, "Cache hit ratio vs %.100s",
-                     res->axis_keys[0]);
-            kinds[n++] = PK_HIT_RATIO;
-        }
-        if (metric_range(res, METRIC_LAG_P99, &lo, &hi)) {
-            snprintf(out[n].name, sizeof out[n].name, "lag_vs_%s", key);
-            snprintf(out[n].title, sizeof out[n].title, "p99 replication lag vs %.100s",
-                     res->axis_keys[0]);
-            kinds[n++] = PK_LAG;
+            kinds[n++] = sweep_plots[k].kind;
         }
         long axis = usl_axis(res);
         if (axis >= 0) {
@@ -922,25 +920,18 @@ int plot_write_scripts(const results *res, const char *dir)
             output_cannot_write(path, errno);
             return -1;
         }
-        int rc;
+        int rc = -1;
         errno = 0;
         switch (kinds[i]) {
         case PK_CDF: rc = write_cdf(res, f, info[i].name, info[i].title); break;
         case PK_P99:
-            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_LAT_P99,
-                             "p99 latency (ms)");
-            break;
         case PK_THROUGHPUT:
-            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_THROUGHPUT,
-                             "throughput (requests/s)");
-            break;
         case PK_HIT_RATIO:
-            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_CACHE_HIT_RATIO,
-                             "cache hit ratio (share of lookups)");
-            break;
         case PK_LAG:
-            rc = write_sweep(res, f, info[i].name, info[i].title, METRIC_LAG_P99,
-                             "p99 replication lag (ms)");
+            for (size_t k = 0; k < sizeof sweep_plots / sizeof sweep_plots[0]; k++)
+                if (sweep_plots[k].kind == kinds[i])
+                    rc = write_sweep(res, f, info[i].name, info[i].title, sweep_plots[k].metric,
+                                     sweep_plots[k].ylabel);
             break;
         case PK_USL: rc = write_usl(res, f, info[i].name, info[i].title); break;
         default: rc = write_timeseries(res, f, info[i].name, info[i].title); break;
