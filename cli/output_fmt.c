@@ -16,6 +16,15 @@ int output_format_number(double v, char *buf, size_t n)
         return 0;
     }
     int len = -1;
+    if (v == floor(v) && fabs(v) < 1e15) { /* a whole number (counts): its digits, as %.15g */
+        len = snprintf(buf, n, "%lld", (long long)v);
+        if (v == 0.0 && signbit(v)) len = snprintf(buf, n, "-0");
+        if (len < 0 || (size_t)len >= n) {
+            buf[0] = '\0';
+            return -1;
+        }
+        return len;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         len = snprintf(buf, n, "%.*g", prec, v);
         if (len < 0 || (size_t)len >= n) {

@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -323,9 +325,11 @@ static void progress_tick(progress *p)
     if (p->on) fprintf(stderr, "\rdbscale: %zu/%zu runs", p->done, p->total);
 }
 
-/* Runs the jobs, in this process or over `procs` forked workers (job i goes to worker
- * i mod procs; each result travels back through a file), so that the results are the
- * same whatever the number of processes. Returns 0, or -1 (internal failure, printed). */
+/* Runs the jobs, in this process or over `procs` forked workers. A worker takes the next
+ * job not yet taken (a counter in shared memory), so runs of unequal length keep every
+ * worker busy until the end; each result travels back through a file named by its job
+ * index, so the results are the same whatever the number of processes and whoever ran
+ * which job. Returns 0, or -1 (internal failure, printed). */
 static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, progress *pg)
 {
     if (procs > (int)n) procs = (int)n;
@@ -346,6 +350,15 @@ static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, prog
         rmdir(dir);
         return -1;
     }
+    atomic_size_t *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (next == MAP_FAILED) {
+        close(tick[0]);
+        close(tick[1]);
+        rmdir(dir);
+        return -1;
+    }
+    atomic_init(next, 0);
     fflush(NULL);
     pid_t *pids = calloc((size_t)procs, sizeof *pids);
     int failed = 0;
@@ -358,7 +371,7 @@ static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, prog
         if (pid == 0) {
             close(tick[0]);
             int code = 0;
-            for (size_t i = (size_t)w; i < n; i += (size_t)procs) {
+            for (size_t i; (i = atomic_fetch_add(next, 1)) < n;) {
                 run_result r;
                 run_job(cells, &(job){jobs[i].cell, jobs[i].rep, jobs[i].warmup, &r});
                 char path[64];
@@ -387,6 +400,7 @@ static int run_jobs(const cell_plan *cells, job *jobs, size_t n, int procs, prog
             failed = 1;
     }
     free(pids);
+    munmap(next, sizeof *next);
     for (size_t i = 0; i < n; i++) {
         char path[64];
         snprintf(path, sizeof path, "%s/%zu", dir, i);
