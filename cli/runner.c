@@ -473,23 +473,35 @@ static int fill_header(const scenario *sc, const cell_plan *plans, results *res)
 /* Main metrics whose precision `precision = X%` targets. */
 static const int precision_metrics[] = {METRIC_THROUGHPUT, METRIC_LAT_MEAN, METRIC_LAT_P99};
 
-/* Replications a cell still needs to meet the precision target (0 when met or capped). */
+/* The widest 95% CI half-width of the precision metrics relative to their means (0 when
+ * none has one), and in *which the metric's id. */
+static double precision_reached(const results_cell *cell, int *which)
+{
+    double worst = 0.0;
+    *which = precision_metrics[0];
+    for (size_t k = 0; k < sizeof precision_metrics / sizeof precision_metrics[0]; k++) {
+        double v[4096];
+        size_t m = 0;
+        for (size_t r = 0; r < cell->n_reps && m < 4096; r++)
+            v[m++] = cell->reps[r].metrics[precision_metrics[k]];
+        ci c = ci_of(v, m, 0.95);
+        if (isnan(c.mean) || isnan(c.half_width) || c.mean == 0.0) continue;
+        double rel = c.half_width / fabs(c.mean);
+        if (rel > worst) worst = rel, *which = precision_metrics[k];
+    }
+    return worst;
+}
+
+/* Replications a cell still needs to meet the precision target (0 when met or capped):
+ * the half-width shrinks like 1/sqrt(n), so n x (reached / target)^2. */
 static size_t more_needed(const results_cell *cell, const scenario_settings *set)
 {
     size_t n = cell->n_reps;
     if (set->precision <= 0.0 || n >= (size_t)set->max_replications) return 0;
-    double factor = 1.0;
-    for (size_t k = 0; k < sizeof precision_metrics / sizeof precision_metrics[0]; k++) {
-        double v[4096];
-        size_t m = 0;
-        for (size_t r = 0; r < n && m < 4096; r++) v[m++] = cell->reps[r].metrics[precision_metrics[k]];
-        ci c = ci_of(v, m, 0.95);
-        if (isnan(c.mean) || isnan(c.half_width) || c.mean == 0.0) continue;
-        double rel = c.half_width / (set->precision * fabs(c.mean));
-        if (rel > 1.0 && rel * rel > factor) factor = rel * rel;
-    }
-    if (factor <= 1.0) return 0;
-    size_t target = (size_t)ceil((double)n * factor);
+    int which;
+    double rel = precision_reached(cell, &which) / set->precision;
+    if (rel <= 1.0) return 0;
+    size_t target = (size_t)ceil((double)n * rel * rel);
     if (target <= n) target = n + 1;
     if (target > (size_t)set->max_replications) target = (size_t)set->max_replications;
     return target - n;
@@ -649,6 +661,18 @@ int runner_execute(const scenario *sc, const run_options *o, results *res)
     }
     free(want);
     if (pg.on) fputc('\n', stderr);
+
+    /* A precision target that max_replications cut short: say so, the figures are wider. */
+    for (size_t i = 0; i < n_cells && code == 0 && !o->quiet; i++) {
+        const scenario_settings *set = &plans[i].rc.settings;
+        int which;
+        double rel = set->precision > 0.0 ? precision_reached(&res->cells[i], &which) : 0.0;
+        if (rel > set->precision && set->precision > 0.0)
+            fprintf(stderr, "dbscale: warning: %s: precision %g%% not reached after %zu "
+                            "replications (max_replications): %s is within ±%.2g%%\n",
+                    plans[i].rc.label, 100 * set->precision, res->cells[i].n_reps,
+                    metric_column(which), 100 * rel);
+    }
 
     /* Saturation: loud, on stderr, by the same rule as the outputs (aggregate.h). */
     for (size_t i = 0; i < n_cells && code == 0 && !o->quiet; i++) {
