@@ -176,9 +176,11 @@ static double low_end(const hist *h)
 }
 
 /* Colour of a variant's lines (gnuplot linetype colours) and dash type of its k-th line. */
+/* Colour by variant (8 colours), dash type by series k of the variant; variants past the
+ * eighth reuse the colours with the next dash type, so no two lines look the same. */
 static void line_style(FILE *f, size_t variant, size_t k)
 {
-    fprintf(f, " linecolor %zu dashtype %zu", variant % 8 + 1, k % 4 + 1);
+    fprintf(f, " linecolor %zu dashtype %zu", variant % 8 + 1, (k + variant / 8) % 4 + 1);
 }
 
 /* Line width of variant v of n: the earlier variants are drawn wider, so that a later
