@@ -63,6 +63,7 @@ void metrics_from_report(const report *r, double seconds, double *m)
     latency_five(r, "latency", m, METRIC_LAT_MEAN);
     latency_five(r, "latency.read", m, METRIC_READ_MEAN);
     latency_five(r, "latency.write", m, METRIC_WRITE_MEAN);
+    latency_five(r, "latency.scan", m, METRIC_SCAN_MEAN);
 
     const hist *lag = report_get_hist(r, "lag");
     if (lag && lag->count > 0) {

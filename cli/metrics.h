@@ -25,6 +25,11 @@
     X(WRITE_P95, "write_latency_p95_ms", "95th percentile write latency (ms)")            \
     X(WRITE_P99, "write_latency_p99_ms", "99th percentile write latency (ms)")            \
     X(WRITE_P999, "write_latency_p999_ms", "99.9th percentile write latency (ms)")        \
+    X(SCAN_MEAN, "scan_latency_mean_ms", "mean scan latency (ms)")                        \
+    X(SCAN_P50, "scan_latency_p50_ms", "median scan latency (ms)")                        \
+    X(SCAN_P95, "scan_latency_p95_ms", "95th percentile scan latency (ms)")               \
+    X(SCAN_P99, "scan_latency_p99_ms", "99th percentile scan latency (ms)")               \
+    X(SCAN_P999, "scan_latency_p999_ms", "99.9th percentile scan latency (ms)")           \
     X(LAG_MEAN, "lag_mean_ms", "mean replication lag per applied WAL record (ms)")        \
     X(LAG_P99, "lag_p99_ms", "99th percentile replication lag (ms)")                      \
     X(LAG_MAX, "lag_max_ms", "largest replication lag (ms)")                              \

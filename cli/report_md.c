@@ -668,6 +668,7 @@ static const struct {
     {METRIC_LAT_P999, "latency p99.9", 1},
     {METRIC_READ_P99, "read latency p99", 1},
     {METRIC_WRITE_P99, "write latency p99", 1},
+    {METRIC_SCAN_P99, "scan latency p99", 0},
     {METRIC_LAG_MEAN, "replication lag mean", 0},
     {METRIC_LAG_P99, "replication lag p99", 0},
     {METRIC_LAG_MAX, "replication lag max", 0},

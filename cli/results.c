@@ -19,7 +19,7 @@
 
 #define RESULT_MAGIC "DBSR"
 #define RESULT_TRAILER "END!"
-#define RESULT_VERSION 4u
+#define RESULT_VERSION 5u
 #define READ_CHUNK 65536u /* elements read (and allocated) at a time */
 
 void run_result_init(run_result *r)
