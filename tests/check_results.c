@@ -22,10 +22,11 @@
 
 START_TEST(test_metric_columns)
 {
-    ck_assert_int_eq(METRIC_COUNT, 29);
+    ck_assert_int_eq(METRIC_COUNT, 34);
     ck_assert_str_eq(metric_column(METRIC_THROUGHPUT), "throughput");
     ck_assert_str_eq(metric_column(METRIC_LAT_P99), "latency_p99_ms");
     ck_assert_str_eq(metric_column(METRIC_WRITE_P999), "write_latency_p999_ms");
+    ck_assert_str_eq(metric_column(METRIC_SCAN_P99), "scan_latency_p99_ms");
     ck_assert_str_eq(metric_column(METRIC_KEYS_MOVED_RATIO), "keys_moved_ratio");
     ck_assert_str_eq(metric_help(METRIC_LAG_MAX), "largest replication lag (ms)");
     ck_assert_ptr_null(metric_column(-1));
@@ -61,6 +62,8 @@ START_TEST(test_metrics_from_report)
     add_hist(&r, "latency", all, 100);
     add_hist(&r, "latency.read", reads, 50);
     add_hist(&r, "latency.write", writes, 50);
+    double scans[3] = {0.200, 0.400, 0.900}; /* three scans: 200, 400, 900 ms */
+    add_hist(&r, "latency.scan", scans, 3);
     add_hist(&r, "lag", lag, 4);
     report_add(&r, "completed", 1000);
     report_add(&r, "replica_reads", 400);
@@ -90,6 +93,9 @@ START_TEST(test_metrics_from_report)
     ck_assert(m[METRIC_READ_P999] == 50.0);
     ck_assert_double_eq_tol(m[METRIC_WRITE_MEAN], 75.5, 1e-12);
     ck_assert(m[METRIC_WRITE_P999] == 100.0);
+    ck_assert_double_eq_tol(m[METRIC_SCAN_MEAN], 500.0, 1e-9);
+    ck_assert(m[METRIC_SCAN_P999] == 900.0); /* the maximum */
+    ck_assert_double_eq_tol(m[METRIC_SCAN_P50], 400.0, 400.0 / 256);
     ck_assert_double_eq_tol(m[METRIC_LAG_MEAN], 4.0, 1e-12);
     ck_assert(m[METRIC_LAG_P99] == 10.0); /* rank 4 of 4: the maximum */
     ck_assert(m[METRIC_LAG_MAX] == 10.0);
@@ -294,7 +300,8 @@ static const struct {
     unsigned char byte;/* new value */
 } corruptions[] = {
     {"bad magic", 0, 'X'},
-    {"future version", OFF_VERSION, 5},
+    {"future version", OFF_VERSION, 6},
+    {"older version", OFF_VERSION, 4},
     {"metric count", OFF_N_METRICS, 3},
     {"huge station count", OFF_N_STATIONS + 7, 0x7f},
 };
