@@ -175,7 +175,6 @@ static double low_end(const hist *h)
     return NAN;
 }
 
-/* Colour of a variant's lines (gnuplot linetype colours) and dash type of its k-th line. */
 /* Colour by variant (8 colours), dash type by series k of the variant; variants past the
  * eighth reuse the colours with the next dash type, so no two lines look the same. */
 static void line_style(FILE *f, size_t variant, size_t k)
@@ -670,8 +669,9 @@ static const char *series_label(const char *name)
 
 /* Picks the series of panel p to draw: every one when their lines (a line per variant
  * that has the series) are at most TS_MAX_LINES, else those with the highest peaks
- * (ties: first seen), as many as fit, at least one. keep[j] is set for the kept names;
- * *kept counts them; returns how many series the panel has in all. */
+ * (ties: first seen), as many as fit, at least one. keep[j] is set for the kept names of
+ * panel p (other names are left as they are); *kept counts them; returns how many series
+ * the panel has in all. */
 static size_t pick_series(const results_cell *const *cells, size_t n_cells, char (*names)[64],
                           size_t n_names, int p, unsigned char *keep, size_t *kept)
 {
@@ -679,8 +679,8 @@ static size_t pick_series(const results_cell *const *cells, size_t n_cells, char
     double *peak = malloc((n_names + 1) * sizeof *peak);
     size_t *count = malloc((n_names + 1) * sizeof *count); /* lines of series j */
     for (size_t j = 0; j < n_names; j++) {
-        keep[j] = 0;
         if (panel_of(names[j]) != p) continue;
+        keep[j] = 0;
         size_t c = 0;
         for (size_t v = 0; v < n_cells; v++) c += cell_has_series(cells[v], names[j]);
         if (!c) continue;
@@ -706,7 +706,8 @@ static size_t pick_series(const results_cell *const *cells, size_t n_cells, char
             used += count[best];
             (*kept)++;
         }
-        for (size_t j = 0; j < n_names; j++) keep[j] = keep[j] == 2;
+        for (size_t j = 0; j < n_names; j++)
+            if (panel_of(names[j]) == p) keep[j] = keep[j] == 2;
     }
     free(peak);
     free(count);
@@ -724,7 +725,7 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     }
     size_t *first = malloc((res->n_cells + 1) * sizeof *first);
     const results_cell **cells = malloc((res->n_variants + 1) * sizeof *cells);
-    unsigned char *keep = malloc(n_names + 1);
+    unsigned char *keep = calloc(n_names + 1, 1);
     if (!first || !cells || !keep) {
         free(first);
         free(cells);
@@ -768,15 +769,17 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     begin_terminals(f, name, height);
     /* room on the right for the widest key: about 0.65 em a character, plus the sample */
     double key_px = 0;
+    size_t kept[PANELS] = {0}, in_panel[PANELS] = {0};
     for (int p = 0; p < PANELS; p++) {
         if (!((mask >> p) & 1)) continue;
-        size_t kept, in_panel = pick_series(cells, res->n_variants, names, n_names, p, keep, &kept);
-        size_t longest = kept < in_panel ? 20 : 0; /* the key's title */
+        in_panel[p] = pick_series(cells, res->n_variants, names, n_names, p, keep, &kept[p]);
+        size_t longest = kept[p] < in_panel[p] ? 20 : 0; /* the key's title */
         for (size_t v = 0; v < res->n_variants; v++)
             for (size_t j = 0; j < n_names; j++) {
-                if (!keep[j] || !cell_has_series(cells[v], names[j])) continue;
+                if (panel_of(names[j]) != p || !keep[j] || !cell_has_series(cells[v], names[j]))
+                    continue;
                 size_t len = strlen(res->variant_names[v]);
-                if (in_panel > 1) len += 2 + strlen(series_label(names[j]));
+                if (in_panel[p] > 1) len += 2 + strlen(series_label(names[j]));
                 if (len > longest) longest = len;
             }
         double px = (double)longest * 9.0 + 80.0;
@@ -792,10 +795,9 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
     fputs("\n", f);
     for (int p = 0; p < PANELS; p++) {
         if (!((mask >> p) & 1)) continue;
-        size_t kept, in_panel = pick_series(cells, res->n_variants, names, n_names, p, keep, &kept);
         double lo = INFINITY, hi = 0;
         for (size_t j = 0; j < n_names; j++)
-            if (keep[j]) series_range(cells, res->n_variants, names[j], &lo, &hi);
+            if (panel_of(names[j]) == p && keep[j]) series_range(cells, res->n_variants, names[j], &lo, &hi);
         fputs("    set ylabel ", f);
         gp_string(f, panels[p].ylabel);
         int logy = p != PANEL_HIT && lo > 0 && hi / lo > 50;
@@ -803,7 +805,8 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
         if (p == PANEL_HIT) fputs("\n    unset logscale y\n    set yrange [0:1]\n", f);
         else if (logy) fprintf(f, "\n    set logscale y 10\n    set yrange [%.6g:*]\n", floor_y);
         else fputs("\n    unset logscale y\n    set yrange [0:*]\n", f);
-        if (kept < in_panel) fprintf(f, "    set key title 'the %zu highest of %zu'\n", kept, in_panel);
+        if (kept[p] < in_panel[p])
+            fprintf(f, "    set key title 'the %zu highest of %zu'\n", kept[p], in_panel[p]);
         else fputs("    set key notitle\n", f);
         if (p == last_panel)
             fputs("    set format x '%g'\n    set xlabel 'simulated time (s)'\n", f);
@@ -815,11 +818,11 @@ static int write_timeseries(const results *res, FILE *f, const char *name, const
             if (!rows) continue;
             size_t ci = (size_t)(c - res->cells), k = 0;
             for (size_t j = 0; j < n_names; j++) {
-                if (!keep[j]) continue;
+                if (panel_of(names[j]) != p || !keep[j]) continue;
                 k++;
                 if (!cell_has_series(c, names[j])) continue;
                 snprintf(label, sizeof label, "%s", res->variant_names[v]);
-                if (in_panel > 1) {
+                if (in_panel[p] > 1) {
                     size_t len = strlen(label);
                     snprintf(label + len, sizeof label - len, ": %s", series_label(names[j]));
                 }

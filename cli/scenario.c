@@ -1423,6 +1423,45 @@ static void dfs(dfs_state *s, int i)
     s->colour[i] = 2;
 }
 
+/* Index of the resolved station named name, or -1. */
+static int resolved_index(const resolved *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_stations; i++)
+        if (strcmp(r->stations[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* Breadth-first over every link from the clients stations: seen[i] = 1 for the stations
+ * a workload reaches; direct[i] = 1 (when direct is not NULL) for those it reaches by a
+ * link other than a router's template link (a router's `next`: the template is copied
+ * once per shard and left out of the outputs unless requests also reach it this way).
+ * Returns whether there is a clients station. */
+static int reach_from_clients(const resolved *r, char *seen, unsigned char *direct)
+{
+    size_t n = r->n_stations, head = 0, tail = 0;
+    int *queue = xcalloc(n ? n : 1, sizeof *queue), any = 0;
+    for (size_t i = 0; i < n; i++) {
+        seen[i] = 0;
+        if (direct) direct[i] = 0;
+        if (strcmp(r->stations[i].kind->name, "clients") == 0) seen[i] = 1, queue[tail++] = (int)i, any = 1;
+    }
+    while (head < tail) {
+        size_t i = (size_t)queue[head++];
+        const opt_def *table = r->stations[i].kind->options;
+        int router = strcmp(r->stations[i].kind->name, "router") == 0;
+        for (size_t row = 0; table[row].name; row++) {
+            if (table[row].type != OPT_LINK) continue;
+            const char *v = link_value(&table[row], r->stations[i].config);
+            int j = v ? resolved_index(r, v) : -1;
+            if (j < 0) continue;
+            if (direct && !(router && strcmp(table[row].name, "next") == 0)) direct[j] = 1;
+            if (!seen[j]) seen[j] = 1, queue[tail++] = j;
+        }
+    }
+    free(queue);
+    return any;
+}
+
 /* Checks one resolved configuration as a whole; messages are reported once. */
 static void check_resolved(const scenario *sc, const resolved *r, rctx *c)
 {
@@ -1481,27 +1520,7 @@ static void check_resolved(const scenario *sc, const resolved *r, rctx *c)
         if (!s.colour[i]) dfs(&s, (int)i);
 
     /* Reachability from the clients stations (breadth-first over every link). */
-    int any_clients = 0;
-    size_t head = 0, tail = 0;
-    memset(s.colour, 0, p->n_st);
-    for (size_t i = 0; i < p->n_st; i++)
-        if (strcmp(p->st[i].kind->name, "clients") == 0) {
-            any_clients = 1;
-            s.colour[i] = 1;
-            s.path[tail++] = (int)i;
-        }
-    while (head < tail) {
-        int i = s.path[head++];
-        const opt_def *table = p->st[i].kind->options;
-        for (size_t row = 0; table[row].name; row++) {
-            if (table[row].type != OPT_LINK) continue;
-            int j = link_target(p, r, (size_t)i, &table[row]);
-            if (j >= 0 && !s.colour[j]) {
-                s.colour[j] = 1;
-                s.path[tail++] = j;
-            }
-        }
-    }
+    int any_clients = reach_from_clients(r, s.colour, NULL);
     if (!p->unusable) {
         if (!any_clients) {
             report_once(c, DIAG_ERROR, sc->path, 0, NULL, -1, -1, NULL,
@@ -1699,43 +1718,6 @@ void resolved_fini(resolved *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Index of the resolved station named name, or -1. */
-static int resolved_index(const resolved *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_stations; i++)
-        if (strcmp(r->stations[i].name, name) == 0) return (int)i;
-    return -1;
-}
-
-/* The stations a workload reaches through a link other than a router's template link
- * (`next` of a router): out[i] = 1 for those. A router's template is copied once per
- * shard and left out of the outputs, unless requests also reach it this way. */
-static void reached_directly(const resolved *r, unsigned char *out)
-{
-    size_t n = r->n_stations, head = 0, tail = 0;
-    unsigned char *seen = xcalloc(n ? n : 1, 1);
-    int *queue = xcalloc(n ? n : 1, sizeof *queue);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = 0;
-        if (strcmp(r->stations[i].kind->name, "clients") == 0) seen[i] = 1, queue[tail++] = (int)i;
-    }
-    while (head < tail) {
-        size_t i = (size_t)queue[head++];
-        const opt_def *table = r->stations[i].kind->options;
-        int router = strcmp(r->stations[i].kind->name, "router") == 0;
-        for (size_t row = 0; table[row].name; row++) {
-            if (table[row].type != OPT_LINK) continue;
-            const char *v = link_value(&table[row], r->stations[i].config);
-            int j = v ? resolved_index(r, v) : -1;
-            if (j < 0) continue;
-            if (!(router && strcmp(table[row].name, "next") == 0)) out[j] = 1;
-            if (!seen[j]) seen[j] = 1, queue[tail++] = j;
-        }
-    }
-    free(seen);
-    free(queue);
-}
-
 int resolved_build(const resolved *r, sim *s)
 {
     const regions_def *rg = r->regions;
@@ -1748,8 +1730,10 @@ int resolved_build(const resolved *r, sim *s)
         }
         if (sim_set_regions(s, rg->n, names, rtt) != 0) return -1;
     }
+    char *seen = xcalloc(r->n_stations ? r->n_stations : 1, 1);
     unsigned char *direct = xcalloc(r->n_stations ? r->n_stations : 1, 1);
-    reached_directly(r, direct);
+    reach_from_clients(r, seen, direct);
+    free(seen);
     for (size_t i = 0; i < r->n_stations; i++) {
         const resolved_station *rs = &r->stations[i];
         station *st = station_new(s, rs->kind, rs->name, rs->config);
