@@ -700,7 +700,8 @@ static size_t pick_series(const results_cell *const *cells, size_t n_cells, char
         for (;;) { /* the highest remaining candidate, while its lines fit */
             size_t best = n_names;
             for (size_t j = 0; j < n_names; j++)
-                if (cand[j] == 1 && (best == n_names || peak[j] > peak[best])) best = j;
+                if (panel_of(names[j]) == p && cand[j] == 1 && (best == n_names || peak[j] > peak[best]))
+                    best = j;
             if (best == n_names || (*kept > 0 && used + count[best] > TS_MAX_LINES)) break;
             cand[best] = 2;
             used += count[best];
